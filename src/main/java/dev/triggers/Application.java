@@ -1,0 +1,108 @@
+package dev.triggers;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+
+import dev.triggers.keys.ApiKeys;
+import dev.triggers.keys.Authenticator;
+import dev.triggers.keys.KeysService;
+import dev.triggers.keys.OrganizationStore;
+import dev.triggers.keys.TierLimits;
+import dev.triggers.ops.HealthService;
+import dev.triggers.ops.OpenApiService;
+import dev.triggers.platform.db.Database;
+import dev.triggers.platform.db.Migrations;
+import dev.triggers.platform.db.PgNotifications;
+import dev.triggers.platform.http.ErrorHandling;
+import dev.triggers.platform.http.RequestObservation;
+import dev.triggers.platform.redis.Redis;
+import io.helidon.config.Config;
+import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.observe.ObserveFeature;
+import io.helidon.webserver.observe.metrics.MetricsObserver;
+
+/**
+ * The wiring: config, then the platform (database, Redis, notifications), then each feature, then routing.
+ * Every endpoint's handler is one hop from {@link #routing(HttpRouting.Builder)}.
+ */
+public final class Application implements AutoCloseable {
+    private final Config config;
+    private final Database db;
+    private final Redis redis;
+    private final PgNotifications notifications;
+    private final TierLimits tierLimits;
+    private final ApiKeys apiKeys;
+    private final OrganizationStore organizations;
+    private final Authenticator auth;
+
+    private Application(Config config) {
+        this.config = config;
+        this.db = Database.create(config.get("db"));
+        migrate(db);
+        this.redis = Redis.create(config.get("redis"));
+        Config dbConfig = config.get("db");
+        this.notifications = new PgNotifications(dbConfig.get("url").asString().orElseThrow(),
+                dbConfig.get("username").asString().orElse("postgres"), dbConfig.get("password").asString().orElse(""));
+        this.tierLimits = new TierLimits(config.get("rate-limits"));
+        this.apiKeys = new ApiKeys(config.get("keys.pepper").asString().orElseThrow(
+                () -> new IllegalStateException("keys.pepper is not set")), "prod".equals(profile()));
+        this.organizations = new OrganizationStore(db.client());
+        this.auth = new Authenticator(apiKeys, organizations,
+                Duration.ofSeconds(config.get("auth.cache-ttl-seconds").asLong().orElse(60L)), notifications);
+        notifications.start();
+    }
+
+    public static Application create(Config config) {
+        return new Application(config);
+    }
+
+    private static void migrate(Database db) {
+        try (Connection conn = db.connection()) {
+            Migrations.migrate(conn);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot migrate the database schema: " + e.getMessage(), e);
+        }
+    }
+
+    public String profile() {
+        return config.get("app.profile").asString().orElse("dev");
+    }
+
+    /** Server-level settings that are not routes: error pages for transport errors, metrics endpoint. */
+    public void configureServer(WebServerConfig.Builder server) {
+        server.config(config.get("server"))
+                .directHandlers(ErrorHandling.directHandlers())
+                .featuresDiscoverServices(false)
+                .addFeature(ObserveFeature.builder()
+                        .endpoint("/")
+                        .addObserver(MetricsObserver.builder().build())
+                        .build())
+                .routing(this::routing);
+    }
+
+    public void routing(HttpRouting.Builder routing) {
+        routing.addFilter(new RequestObservation(config.get("logging.access").asBoolean().orElse(false)));
+        ErrorHandling.register(routing);
+        routing.register("/api/keys", new KeysService(organizations, apiKeys, auth, tierLimits,
+                        config.get("signup.open").asBoolean().orElse(false), config.get("admin.token").asString().orElse("")))
+                .register("/health", new HealthService(db, redis))
+                .register("/openapi", new OpenApiService());
+    }
+
+    public Database database() {
+        return db;
+    }
+
+    public Redis redis() {
+        return redis;
+    }
+
+    @Override
+    public void close() {
+        notifications.close();
+        redis.close();
+        db.close();
+    }
+}

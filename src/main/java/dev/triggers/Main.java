@@ -1,0 +1,38 @@
+package dev.triggers;
+
+import java.util.List;
+
+import dev.triggers.platform.config.AppConfig;
+import dev.triggers.platform.config.StartupChecks;
+import dev.triggers.platform.logging.Logging;
+import io.helidon.config.Config;
+import io.helidon.webserver.WebServer;
+
+/**
+ * Starts the Triggers API server.
+ */
+public final class Main {
+    private static final System.Logger LOG = System.getLogger(Main.class.getName());
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        long start = System.nanoTime();
+        Config config = AppConfig.load();
+        Logging.configure(config.get("logging.level").asString().orElse("INFO"));
+        List<String> problems = StartupChecks.problems(config);
+        if (!problems.isEmpty()) {
+            problems.forEach(p -> System.err.println("refusing to start: " + p));
+            System.exit(2);
+        }
+        Application app = Application.create(config);
+        WebServer server = WebServer.builder().update(app::configureServer).build().start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.stop();
+            app.close();
+        }, "shutdown"));
+        LOG.log(System.Logger.Level.INFO, "triggers-api " + app.profile() + " listening on port " + server.port()
+                + " (started in " + (System.nanoTime() - start) / 1_000_000 + " ms)");
+    }
+}

@@ -1,0 +1,56 @@
+package dev.triggers.platform.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+
+/**
+ * Loads the configuration: {@code config/application.yaml}, then the profile's file over it, then the
+ * environment variables of {@link EnvOverrides} over both.
+ *
+ * <p>The profile comes from {@code HELIDON_CONFIG_PROFILE} (or {@code -Dconfig.profile}), {@code dev} by default;
+ * the folder from {@code CONFIG_DIR}, {@code config} by default.
+ */
+public final class AppConfig {
+    private AppConfig() {
+    }
+
+    public static Config load() {
+        String profile = firstNonBlank(System.getProperty("config.profile"), System.getenv("HELIDON_CONFIG_PROFILE"), "dev");
+        String dir = firstNonBlank(System.getProperty("config.dir"), System.getenv("CONFIG_DIR"), "config");
+        return load(Path.of(dir), profile, System.getenv());
+    }
+
+    /** Builds the configuration for one profile; tests use it with their own overrides. */
+    public static Config load(Path dir, String profile, Map<String, String> env) {
+        Path common = dir.resolve("application.yaml");
+        Path profileFile = dir.resolve(profile + ".yaml");
+        if (!Files.isRegularFile(common)) {
+            throw new IllegalStateException("configuration file not found: " + common.toAbsolutePath());
+        }
+        if (!Files.isRegularFile(profileFile)) {
+            throw new IllegalStateException("unknown profile '" + profile + "': no " + profileFile.toAbsolutePath());
+        }
+        Map<String, String> overrides = new java.util.HashMap<>(EnvOverrides.from(env));
+        overrides.put("app.profile", profile);
+        return Config.builder()
+                .disableEnvironmentVariablesSource()
+                .disableSystemPropertiesSource()
+                .addSource(ConfigSources.create(overrides))
+                .addSource(ConfigSources.file(profileFile))
+                .addSource(ConfigSources.file(common))
+                .build();
+    }
+
+    private static String firstNonBlank(String... values) {
+        for (String v : values) {
+            if (v != null && !v.isBlank()) {
+                return v.trim();
+            }
+        }
+        throw new IllegalArgumentException("no value");
+    }
+}

@@ -1,0 +1,114 @@
+package dev.triggers.platform.db;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+
+import io.helidon.config.Config;
+import io.helidon.dbclient.DbClient;
+import io.helidon.dbclient.DbClientException;
+import io.helidon.dbclient.jdbc.JdbcClientBuilder;
+
+/**
+ * The PostgreSQL connection pool and the Helidon DB client over it.
+ *
+ * <p>The pool's wait for a connection is bounded ({@code db.pool.connection-timeout-ms}); past it callers get an
+ * exception that {@link #isUnavailable(Throwable)} recognises and the HTTP layer answers with 503.
+ */
+public final class Database implements AutoCloseable {
+    private final HikariDataSource dataSource;
+    private final DbClient dbClient;
+    private final Config config;
+
+    private Database(HikariDataSource dataSource, DbClient dbClient, Config config) {
+        this.dataSource = dataSource;
+        this.dbClient = dbClient;
+        this.config = config;
+    }
+
+    public static Database create(Config db) {
+        HikariConfig hikari = new HikariConfig();
+        hikari.setPoolName("triggers");
+        hikari.setJdbcUrl(db.get("url").asString().orElse("jdbc:postgresql://127.0.0.1:5432/postgres"));
+        hikari.setUsername(db.get("username").asString().orElse("postgres"));
+        hikari.setPassword(db.get("password").asString().orElse(""));
+        hikari.setMaximumPoolSize(db.get("pool.max-size").asInt().orElse(16));
+        hikari.setMinimumIdle(db.get("pool.min-idle").asInt().orElse(2));
+        hikari.setConnectionTimeout(db.get("pool.connection-timeout-ms").asLong().orElse(1000L));
+        hikari.setValidationTimeout(Math.min(hikari.getConnectionTimeout(), 1000L));
+        // Start even when PostgreSQL is down; readiness reports it and requests get 503 until it is back.
+        hikari.setInitializationFailTimeout(-1);
+        hikari.addDataSourceProperty("connectTimeout", db.get("connect-timeout-seconds").asInt().orElse(2));
+        hikari.addDataSourceProperty("socketTimeout", db.get("socket-timeout-seconds").asInt().orElse(30));
+        hikari.addDataSourceProperty("tcpKeepAlive", true);
+        hikari.addDataSourceProperty("reWriteBatchedInserts", true);
+        // The DB client binds UUIDs (and some other types) as strings; untyped string parameters let PostgreSQL
+        // infer uuid/timestamptz from the column instead of failing on "uuid = character varying".
+        hikari.addDataSourceProperty("stringtype", "unspecified");
+        hikari.addDataSourceProperty("ApplicationName", "triggers-api");
+        HikariDataSource ds = new HikariDataSource(hikari);
+        DbClient client = JdbcClientBuilder.create()
+                .config(db)
+                .connectionPool(() -> {
+                    try {
+                        return ds.getConnection();
+                    } catch (SQLException e) {
+                        throw new DbClientException("no database connection: " + e.getMessage(), e);
+                    }
+                })
+                .build();
+        return new Database(ds, client, db);
+    }
+
+    public DbClient client() {
+        return dbClient;
+    }
+
+    /** A pooled connection, for the few paths that need one transaction spanning several statements. */
+    public Connection connection() throws SQLException {
+        return dataSource.getConnection();
+    }
+
+    public HikariDataSource dataSource() {
+        return dataSource;
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    /**
+     * True when the failure means "the database cannot serve us now" (pool wait exceeded, connection refused or
+     * broken) rather than a bug; such failures become 503 with Retry-After.
+     */
+    public static boolean isUnavailable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLTransientConnectionException) {
+                return true;
+            }
+            if (t instanceof SQLException sql && sql.getSQLState() != null) {
+                String state = sql.getSQLState();
+                // 08: connection exception; 57P: operator intervention (shutdown, crash recovery); 53: resources.
+                if (state.startsWith("08") || state.startsWith("57P") || state.startsWith("53")) {
+                    return true;
+                }
+            }
+            if (t instanceof java.net.ConnectException || t instanceof java.net.SocketException) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return e instanceof DbClientException && e.getCause() == null && String.valueOf(e.getMessage()).contains("onnection");
+    }
+
+    @Override
+    public void close() {
+        dbClient.close();
+        dataSource.close();
+    }
+}

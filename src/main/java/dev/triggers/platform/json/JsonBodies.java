@@ -1,0 +1,147 @@
+package dev.triggers.platform.json;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Optional;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.triggers.platform.http.ApiException;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+
+/**
+ * Reads request bodies: content type, size (refused before it is buffered), syntax, depth, and the values
+ * PostgreSQL cannot store (U+0000, numbers beyond double range).
+ */
+public final class JsonBodies {
+    private JsonBodies() {
+    }
+
+    /** The parsed body of a JSON request of at most {@code maxBytes} bytes; always an object. */
+    public static JsonNode readObject(ServerRequest req, long maxBytes) {
+        JsonNode node = parse(readBytes(req, maxBytes));
+        if (!node.isObject()) {
+            throw ApiException.validation("the request body must be a JSON object");
+        }
+        checkStorable(node, "");
+        return node;
+    }
+
+    /** The parsed body if the request has one, else empty; for endpoints whose body is optional. */
+    public static Optional<JsonNode> readOptionalObject(ServerRequest req, long maxBytes) {
+        boolean hasBody = req.headers().contentLength().orElse(0L) > 0 || req.headers().contains(HeaderNames.TRANSFER_ENCODING);
+        return hasBody ? Optional.of(readObject(req, maxBytes)) : Optional.empty();
+    }
+
+    static byte[] readBytes(ServerRequest req, long maxBytes) {
+        requireJsonContentType(req);
+        long declared = req.headers().contentLength().orElse(-1L);
+        if (declared > maxBytes) {
+            throw tooLarge(maxBytes);
+        }
+        try (InputStream in = req.content().inputStream()) {
+            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+            if (body.length > maxBytes) {
+                throw tooLarge(maxBytes);
+            }
+            return body;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static ApiException tooLarge(long maxBytes) {
+        return ApiException.payloadTooLarge("the request body exceeds the limit of " + maxBytes + " bytes");
+    }
+
+    private static void requireJsonContentType(ServerRequest req) {
+        String type = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("");
+        int semicolon = type.indexOf(';');
+        String mediaType = (semicolon < 0 ? type : type.substring(0, semicolon)).trim();
+        if (!mediaType.equalsIgnoreCase("application/json")) {
+            throw new ApiException(Status.UNSUPPORTED_MEDIA_TYPE_415, "unsupported_media_type", "Unsupported Media Type",
+                    "the request body must be sent with Content-Type: application/json");
+        }
+    }
+
+    static JsonNode parse(byte[] body) {
+        if (body.length == 0) {
+            throw ApiException.badRequest("malformed_json", "the request body is empty; a JSON object is required");
+        }
+        try {
+            JsonNode node = Json.MAPPER.readTree(body);
+            if (node == null || node.isMissingNode()) {
+                throw ApiException.badRequest("malformed_json", "the request body is empty; a JSON object is required");
+            }
+            return node;
+        } catch (StreamConstraintsException e) {
+            String detail = e.getMessage() != null && e.getMessage().contains("nesting depth")
+                    ? "the JSON body is nested deeper than " + Json.MAX_DEPTH + " levels"
+                    : "the JSON body exceeds a parser limit: " + firstLine(e.getOriginalMessage());
+            throw ApiException.badRequest(e.getMessage() != null && e.getMessage().contains("nesting depth")
+                    ? "json_too_deep" : "malformed_json", detail);
+        } catch (JsonParseException e) {
+            throw ApiException.badRequest("malformed_json", "malformed JSON at line " + e.getLocation().getLineNr()
+                    + ", column " + e.getLocation().getColumnNr() + ": " + firstLine(e.getOriginalMessage()));
+        } catch (JsonProcessingException e) {
+            throw ApiException.badRequest("malformed_json", "malformed JSON: " + firstLine(e.getOriginalMessage()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Refuses what jsonb cannot hold: U+0000 in a string or a key, and numbers outside double range.
+     *
+     * @param path where {@code node} sits, for the error detail ({@code ""} for the body itself)
+     */
+    public static void checkStorable(JsonNode node, String path) {
+        if (node.isTextual()) {
+            if (node.textValue().indexOf('\0') >= 0) {
+                throw ApiException.validation("field '" + display(path) + "' contains U+0000, which cannot be stored");
+            }
+        } else if (node.isBigDecimal() || node.isBigInteger()) {
+            if (Double.isInfinite(node.doubleValue())) {
+                throw ApiException.validation("field '" + display(path) + "' holds a number outside the range of a double");
+            }
+        } else if (node.isObject()) {
+            Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+            while (fields.hasNext()) {
+                Map.Entry<String, JsonNode> field = fields.next();
+                String child = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
+                if (field.getKey().indexOf('\0') >= 0) {
+                    throw ApiException.validation("a key inside '" + display(path) + "' contains U+0000, which cannot be stored");
+                }
+                checkStorable(field.getValue(), child);
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                checkStorable(node.get(i), path + "[" + i + "]");
+            }
+        }
+    }
+
+    private static String display(String path) {
+        String p = path.isEmpty() ? "(body)" : path.replace("\0", "\\u0000");
+        return p.length() > 200 ? p.substring(0, 200) + "…" : p;
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "invalid input";
+        }
+        int nl = message.indexOf('\n');
+        String line = nl < 0 ? message : message.substring(0, nl);
+        int source = line.indexOf(" (start marker at");
+        line = source < 0 ? line : line.substring(0, source);
+        return line.length() > 300 ? line.substring(0, 300) + "…" : line;
+    }
+}
