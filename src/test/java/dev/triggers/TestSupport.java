@@ -3,7 +3,6 @@ package dev.triggers;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashMap;
@@ -27,7 +26,7 @@ public final class TestSupport {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.putAll(overrides);
         Config config = AppConfig.load(Path.of("config"), "test", env);
-        ensureDatabase(config.get("db.url").asString().orElseThrow());
+        freshDatabase(config.get("db.url").asString().orElseThrow());
         return config;
     }
 
@@ -49,24 +48,30 @@ public final class TestSupport {
         server.port(0).host("127.0.0.1");
     }
 
-    /** Creates the database named in {@code jdbcUrl} if it does not exist, so a fresh machine needs no setup. */
-    static void ensureDatabase(String jdbcUrl) {
+    private static final java.util.Set<String> RECREATED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * Once per test run, drops and recreates the database named in {@code jdbcUrl} so every run starts from an
+     * empty schema built by the migrations, whatever earlier runs left. Only databases named
+     * {@code triggers_test*} are ever dropped.
+     */
+    static void freshDatabase(String jdbcUrl) {
         int slash = jdbcUrl.lastIndexOf('/');
         int query = jdbcUrl.indexOf('?', slash);
         String name = query < 0 ? jdbcUrl.substring(slash + 1) : jdbcUrl.substring(slash + 1, query);
         String admin = jdbcUrl.substring(0, slash + 1) + "postgres";
         try (Connection c = DriverManager.getConnection(admin, "postgres", "");
              Statement st = c.createStatement()) {
-            try (ResultSet rs = st.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + name.replace("'", "") + "'")) {
-                if (rs.next()) {
-                    return;
-                }
+            if (!name.startsWith("triggers_test")) {
+                throw new IllegalStateException("tests only run against databases named triggers_test*, not " + name);
             }
-            st.execute("CREATE DATABASE \"" + name.replace("\"", "") + "\"");
+            if (!RECREATED.add(name)) {
+                return;
+            }
+            st.execute("DROP DATABASE IF EXISTS \"" + name + "\" WITH (FORCE)");
+            st.execute("CREATE DATABASE \"" + name + "\"");
         } catch (SQLException e) {
-            if (!"42P04".equals(e.getSQLState())) { // created meanwhile by a concurrent run
-                throw new IllegalStateException("cannot create test database " + name + ": " + e.getMessage(), e);
-            }
+            throw new IllegalStateException("cannot recreate test database " + name + ": " + e.getMessage(), e);
         }
     }
 }
