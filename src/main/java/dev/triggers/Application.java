@@ -83,6 +83,7 @@ public final class Application implements AutoCloseable {
     }
 
     public void routing(HttpRouting.Builder routing) {
+        db.registerMetrics();
         routing.addFilter(new RequestObservation(config.get("logging.access").asBoolean().orElse(false)));
         ErrorHandling.register(routing);
         routing.register("/api/keys", new KeysService(organizations, apiKeys, auth, tierLimits,

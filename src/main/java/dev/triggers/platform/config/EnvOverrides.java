@@ -20,6 +20,7 @@ public final class EnvOverrides {
             Map.entry("DB_POOL_SIZE", "db.pool.max-size"),
             Map.entry("REDIS_URL", "redis.url"),
             Map.entry("SIGNUP_OPEN", "signup.open"),
+            Map.entry("SIGNUP_OPEN_IN_PROD_ACKNOWLEDGED", "signup.open-in-prod-acknowledged"),
             Map.entry("ADMIN_TOKEN", "admin.token"),
             Map.entry("KEYS_PEPPER", "keys.pepper"),
             Map.entry("WEBHOOKS_ALLOW_PRIVATE_TARGETS", "webhooks.allow-private-targets"),

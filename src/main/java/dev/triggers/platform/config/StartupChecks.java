@@ -23,7 +23,7 @@ public final class StartupChecks {
         boolean openOnPurpose = config.get("signup.open-in-prod-acknowledged").asBoolean().orElse(false);
         if (signupOpen && !openOnPurpose) {
             problems.add("signup.open=true in prod: anyone could create organizations; set SIGNUP_OPEN=false, "
-                    + "or also set signup.open-in-prod-acknowledged=true if that is intended");
+                    + "or also set SIGNUP_OPEN_IN_PROD_ACKNOWLEDGED=true if that is intended");
         }
         String adminToken = config.get("admin.token").asString().orElse("");
         if (adminToken.length() < 32) {

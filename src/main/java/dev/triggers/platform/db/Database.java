@@ -6,11 +6,15 @@ import java.sql.SQLTransientConnectionException;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
 
 import io.helidon.config.Config;
 import io.helidon.dbclient.DbClient;
 import io.helidon.dbclient.DbClientException;
 import io.helidon.dbclient.jdbc.JdbcClientBuilder;
+import io.helidon.metrics.api.Gauge;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.Metrics;
 
 /**
  * The PostgreSQL connection pool and the Helidon DB client over it.
@@ -61,6 +65,25 @@ public final class Database implements AutoCloseable {
                 })
                 .build();
         return new Database(ds, client, db);
+    }
+
+    /** Pool gauges for /metrics; called once the metrics registry exists. */
+    public void registerMetrics() {
+        MeterRegistry registry = Metrics.globalRegistry();
+        gauge(registry, "db.pool.active", "connections in use", p -> p.getActiveConnections());
+        gauge(registry, "db.pool.idle", "idle connections", p -> p.getIdleConnections());
+        gauge(registry, "db.pool.total", "open connections", p -> p.getTotalConnections());
+        gauge(registry, "db.pool.pending", "requests waiting for a connection", p -> p.getThreadsAwaitingConnection());
+        registry.getOrCreate(Gauge.builder("db.pool.max", dataSource, HikariDataSource::getMaximumPoolSize)
+                .description("maximum pool size"));
+    }
+
+    private void gauge(MeterRegistry registry, String name, String description,
+                       java.util.function.ToIntFunction<HikariPoolMXBean> value) {
+        registry.getOrCreate(Gauge.builder(name, dataSource, ds -> {
+            HikariPoolMXBean pool = ds.getHikariPoolMXBean();
+            return pool == null ? 0 : value.applyAsInt(pool);
+        }).description(description));
     }
 
     public DbClient client() {

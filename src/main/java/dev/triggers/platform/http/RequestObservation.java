@@ -5,7 +5,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Metrics;
 import io.helidon.metrics.api.Tag;
 import io.helidon.metrics.api.Timer;
@@ -25,7 +24,6 @@ public final class RequestObservation implements Filter {
             ms(2500), ms(5000), ms(10000)};
 
     private final boolean accessLog;
-    private final MeterRegistry registry = Metrics.globalRegistry();
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
     public RequestObservation(boolean accessLog) {
@@ -62,7 +60,8 @@ public final class RequestObservation implements Filter {
         Timer t = timers.get(key);
         if (t == null) {
             // Bounded: routes are the registered patterns (or "unmatched"), statuses a small set.
-            t = timers.computeIfAbsent(key, k -> registry.getOrCreate(Timer.builder("http.server.requests")
+            // The registry is looked up here, not at construction: the metrics feature installs it while the server is built.
+            t = timers.computeIfAbsent(key, k -> Metrics.globalRegistry().getOrCreate(Timer.builder("http.server.requests")
                     .tags(java.util.List.of(Tag.create("method", method), Tag.create("route", route),
                             Tag.create("status", Integer.toString(status))))
                     .buckets(BUCKETS)));

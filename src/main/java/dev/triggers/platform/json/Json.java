@@ -23,6 +23,8 @@ public final class Json {
                     .build())
             // Exact decimals: the payload is stored as jsonb, which keeps numbers exactly; doubles would round.
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            // "{} {}" is not one JSON document.
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
     private Json() {

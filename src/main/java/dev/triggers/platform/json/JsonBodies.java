@@ -53,8 +53,11 @@ public final class JsonBodies {
                 throw tooLarge(maxBytes);
             }
             return body;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (IOException | UncheckedIOException | IllegalArgumentException | IllegalStateException e) {
+            // Broken framing (e.g. a chunk size that is not hex) surfaces from the webserver as these; the stream
+            // is unusable afterwards, so the connection is closed too.
+            throw ApiException.badRequest("malformed_body", "the request body could not be read: invalid HTTP framing")
+                    .header("Connection", "close");
         }
     }
 
