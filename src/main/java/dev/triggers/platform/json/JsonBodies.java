@@ -97,7 +97,8 @@ public final class JsonBodies {
         } catch (JsonProcessingException e) {
             throw ApiException.badRequest("malformed_json", "malformed JSON: " + firstLine(e.getOriginalMessage()));
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            // Not JSON in any encoding Jackson recognises (e.g. truncated UTF-32 found by the fuzzer).
+            throw ApiException.badRequest("malformed_json", "the body is not valid UTF-8 JSON: " + firstLine(e.getMessage()));
         }
     }
 
