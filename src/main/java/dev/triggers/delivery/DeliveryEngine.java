@@ -11,14 +11,15 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -70,7 +71,9 @@ public final class DeliveryEngine implements AutoCloseable {
     private final HttpClient http;
     private final ExecutorService attempts = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final Map<UUID, Integer> inFlightByOrg = new ConcurrentHashMap<>();
+    private final Object slots = new Object();
+    private final Map<UUID, Integer> inFlightByOrg = new HashMap<>(); // guarded by slots
+    private final Map<UUID, ArrayDeque<Claimed>> waiting = new HashMap<>(); // guarded by slots
     private volatile boolean running;
     private volatile boolean wantsSlots;
     private Thread claimer;
@@ -112,7 +115,7 @@ public final class DeliveryEngine implements AutoCloseable {
                 if (!running) {
                     break;
                 }
-                if (failures++ == 0 || Database.isUnavailable(e) == false) {
+                if (failures++ == 0 || !Database.isUnavailable(e)) {
                     LOG.log(System.Logger.Level.WARNING, "claiming deliveries failed: " + e.getMessage());
                 }
                 more = false;
@@ -136,34 +139,23 @@ public final class DeliveryEngine implements AutoCloseable {
             wantsSlots = true;
             return false;
         }
-        Set<UUID> saturated = new HashSet<>();
-        inFlightByOrg.forEach((org, n) -> {
-            if (n >= settings.perOrgConcurrency()) {
-                saturated.add(org);
-            }
-        });
+        Set<UUID> saturated = saturatedOrgs();
         int limit = Math.min(free, settings.claimBatch());
         writer.passedDueTime(System.currentTimeMillis());
         List<Claimed> claimed = store.claim(limit, saturated, settings.leaseMs());
-        List<Claimed> overflow = new ArrayList<>();
+        boolean queued = false;
         for (Claimed c : claimed) {
             if (c.url() == null) {
                 continue; // the webhook was removed; the claim already took the event off the due list
             }
-            if (!acquire(c.orgId())) {
-                overflow.add(c);
-                continue;
-            }
-            try {
-                attempts.execute(() -> attempt(c));
-            } catch (RejectedExecutionException closing) {
-                finish(c.orgId());
-                overflow.add(c);
+            if (acquireOrWait(c)) {
+                launch(c);
+            } else {
+                queued = true;
             }
         }
-        writer.release(overflow);
         boolean full = claimed.size() == limit;
-        wantsSlots = full || !saturated.isEmpty() || !overflow.isEmpty();
+        wantsSlots = full || !saturated.isEmpty() || queued;
         if (full) {
             notifyOtherInstances();
         }
@@ -175,28 +167,85 @@ public final class DeliveryEngine implements AutoCloseable {
         return Math.max(1, Math.min(settings.pollIntervalMs(), untilRetry));
     }
 
-    private boolean acquire(UUID org) {
-        boolean[] acquired = {false};
-        inFlightByOrg.compute(org, (k, n) -> {
-            int current = n == null ? 0 : n;
-            if (current >= settings.perOrgConcurrency()) {
-                return n;
+    /**
+     * Takes one of the organization's slots, or queues the event behind its attempts in flight: the lease covers
+     * a short wait, and queueing (instead of handing the event back) keeps a busy organization from costing a claim
+     * and a release per finished attempt. Orgs whose slots and queue are full are left out of the next claims.
+     */
+    private boolean acquireOrWait(Claimed c) {
+        synchronized (slots) {
+            int n = inFlightByOrg.getOrDefault(c.orgId(), 0);
+            if (n < settings.perOrgConcurrency()) {
+                inFlightByOrg.put(c.orgId(), n + 1);
+                inFlight.incrementAndGet();
+                return true;
             }
-            acquired[0] = true;
-            return current + 1;
-        });
-        if (acquired[0]) {
-            inFlight.incrementAndGet();
+            waiting.computeIfAbsent(c.orgId(), k -> new ArrayDeque<>()).add(c);
+            return false;
         }
-        return acquired[0];
     }
 
+    private Set<UUID> saturatedOrgs() {
+        Set<UUID> saturated = new HashSet<>();
+        synchronized (slots) {
+            inFlightByOrg.forEach((org, n) -> {
+                ArrayDeque<Claimed> queue = waiting.get(org);
+                if (n + (queue == null ? 0 : queue.size()) >= settings.perOrgConcurrency()) {
+                    saturated.add(org);
+                }
+            });
+        }
+        return saturated;
+    }
+
+    private void launch(Claimed c) {
+        try {
+            attempts.execute(() -> attempt(c));
+        } catch (RejectedExecutionException closing) {
+            finish(c.orgId());
+            writer.release(List.of(c));
+        }
+    }
+
+    /** An attempt of {@code org} ended: its slot goes to the org's next queued event, else back to the pool. */
     private void finish(UUID org) {
-        inFlightByOrg.computeIfPresent(org, (k, n) -> n <= 1 ? null : n - 1);
-        inFlight.decrementAndGet();
-        if (wantsSlots) {
+        Claimed next = null;
+        List<Claimed> stale = new ArrayList<>();
+        long minLeaseLeft = settings.timeoutMs() + DeliverySettings.LEASE_MARGIN_MS / 2;
+        synchronized (slots) {
+            ArrayDeque<Claimed> queue = running ? waiting.get(org) : null;
+            while (queue != null && !queue.isEmpty() && next == null) {
+                Claimed c = queue.poll();
+                if (c.lease().toInstant().toEpochMilli() - System.currentTimeMillis() >= minLeaseLeft) {
+                    next = c;
+                } else {
+                    stale.add(c);
+                }
+            }
+            if (queue != null && queue.isEmpty()) {
+                waiting.remove(org);
+            }
+            if (next == null) {
+                inFlightByOrg.computeIfPresent(org, (k, n) -> n <= 1 ? null : n - 1);
+                inFlight.decrementAndGet();
+            }
+        }
+        writer.release(stale);
+        if (next != null) {
+            launch(next);
+        } else if (wantsSlots) {
             signal.ring();
         }
+    }
+
+    /** Hands back the leases of events still queued (closing). */
+    private void releaseWaiting() {
+        List<Claimed> all = new ArrayList<>();
+        synchronized (slots) {
+            waiting.values().forEach(all::addAll);
+            waiting.clear();
+        }
+        writer.release(all);
     }
 
     /** One attempt, on its own virtual thread. */
@@ -332,6 +381,7 @@ public final class DeliveryEngine implements AutoCloseable {
         claimer.interrupt();
         try {
             claimer.join(2000);
+            releaseWaiting();
             attempts.shutdown();
             if (!attempts.awaitTermination(settings.shutdownGraceMs(), TimeUnit.MILLISECONDS)) {
                 attempts.shutdownNow();
@@ -340,6 +390,7 @@ public final class DeliveryEngine implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        releaseWaiting();
         writer.close();
         http.close();
         claimer = null;
