@@ -4,6 +4,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 
+import dev.triggers.delivery.DeliveryEngine;
+import dev.triggers.delivery.DeliverySettings;
+import dev.triggers.delivery.DeliverySignal;
 import dev.triggers.keys.ApiKeys;
 import dev.triggers.keys.Authenticator;
 import dev.triggers.keys.KeysService;
@@ -17,6 +20,10 @@ import dev.triggers.platform.db.PgNotifications;
 import dev.triggers.platform.http.ErrorHandling;
 import dev.triggers.platform.http.RequestObservation;
 import dev.triggers.platform.redis.Redis;
+import dev.triggers.webhooks.RedeliveryService;
+import dev.triggers.webhooks.WebhookService;
+import dev.triggers.webhooks.WebhookStore;
+import dev.triggers.webhooks.WebhookTargets;
 import io.helidon.config.Config;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
@@ -36,6 +43,10 @@ public final class Application implements AutoCloseable {
     private final ApiKeys apiKeys;
     private final OrganizationStore organizations;
     private final Authenticator auth;
+    private final DeliverySignal deliverySignal = new DeliverySignal();
+    private final WebhookTargets webhookTargets;
+    private final WebhookStore webhooks;
+    private final DeliveryEngine delivery;
 
     private Application(Config config) {
         this.config = config;
@@ -51,7 +62,18 @@ public final class Application implements AutoCloseable {
         this.organizations = new OrganizationStore(db.client());
         this.auth = new Authenticator(apiKeys, organizations,
                 Duration.ofSeconds(config.get("auth.cache-ttl-seconds").asLong().orElse(60L)), notifications);
+        this.webhookTargets = new WebhookTargets(config.get("webhooks.allow-private-targets").asBoolean().orElse(false));
+        this.webhooks = new WebhookStore(db.client());
+        DeliverySettings deliverySettings = DeliverySettings.from(config.get("delivery"),
+                config.get("app.version").asString().orElse("dev"));
+        // Created before notifications.start(): it subscribes to its wake-up channel.
+        this.delivery = deliverySettings.enabled()
+                ? new DeliveryEngine(deliverySettings, db, webhookTargets, deliverySignal, notifications, auth::announce)
+                : null;
         notifications.start();
+        if (delivery != null) {
+            delivery.start();
+        }
     }
 
     public static Application create(Config config) {
@@ -86,6 +108,9 @@ public final class Application implements AutoCloseable {
         db.registerMetrics();
         routing.addFilter(new RequestObservation(config.get("logging.access").asBoolean().orElse(false)));
         ErrorHandling.register(routing);
+        // Its own route, ahead of the /api/events service, so the two features merge without touching each other.
+        routing.post("/api/events/{id}/redeliver", new RedeliveryService(webhooks, auth, deliverySignal)::redeliver);
+        routing.register("/api/webhook", new WebhookService(webhooks, webhookTargets, auth));
         routing.register("/api/keys", new KeysService(organizations, apiKeys, auth, tierLimits,
                         config.get("signup.open").asBoolean().orElse(false), config.get("admin.token").asString().orElse("")))
                 .register("/health", new HealthService(db, redis))
@@ -100,8 +125,16 @@ public final class Application implements AutoCloseable {
         return redis;
     }
 
+    /** Rung after committing events that have a webhook to go to. */
+    public DeliverySignal deliverySignal() {
+        return deliverySignal;
+    }
+
     @Override
     public void close() {
+        if (delivery != null) {
+            delivery.close();
+        }
         notifications.close();
         redis.close();
         db.close();

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Benchmark section "Push delivery": sustained deliveries/s to a fast local receiver, created -> receiver latency at
+# 1,000 events/s ingested, and ingestion throughput with delivery running vs alone. Prints Markdown on stdout.
+# Runs the test profile so the loopback receiver is an allowed target (prod refuses private addresses).
+# Tunables: DELIVERY_EVENTS (30000), INGEST_SECONDS (10), PACED_SECONDS (10), RECEIVER_PORT (18199).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+ensure_services
+bench_build
+
+EVENTS="${DELIVERY_EVENTS:-30000}"
+INGEST_SECONDS="${INGEST_SECONDS:-10}"
+PACED_SECONDS="${PACED_SECONDS:-10}"
+RECEIVER_PORT="${RECEIVER_PORT:-18199}"
+RECEIVER="http://127.0.0.1:$RECEIVER_PORT"
+RECEIVER_PID=
+cleanup() {
+  bench_stop_server || true
+  [ -n "$RECEIVER_PID" ] && kill "$RECEIVER_PID" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+
+java "$BENCH_DIR/Receiver.java" "$RECEIVER_PORT" 2>"$RESULTS/receiver.log" &
+RECEIVER_PID=$!
+for _ in $(seq 1 100); do curl -fs "$RECEIVER/stats" >/dev/null 2>&1 && break; sleep 0.1; done
+
+start_server() {
+  bench_fresh_db
+  HELIDON_CONFIG_PROFILE=test bench_start_server DELIVERY_ENABLED="$1" RATE_LIMIT_ENTERPRISE=1000000000 \
+    REDIS_URL="${BENCH_REDIS_URL:-redis://127.0.0.1:6379/15}" LOG_LEVEL=WARNING ACCESS_LOG=false
+}
+
+configure_webhook() { # key
+  curl -fs -X POST "$BASE_URL/api/webhook/config" -H 'Content-Type: application/json' -H "X-API-Key: $1" \
+    -d "{\"webhook_url\":\"$RECEIVER/hook\"}" >/dev/null
+}
+
+org_id() { # key
+  curl -fs "$BASE_URL/api/keys" -H "X-API-Key: $1" | json '["organization_id"]'
+}
+
+# 1. Throughput: a backlog of due events seeded with SQL, drained by the engine.
+start_server true
+KEY=$(bench_new_org enterprise)
+configure_webhook "$KEY"
+ORG=$(org_id "$KEY")
+curl -fs -X POST "$RECEIVER/reset" >/dev/null
+bench_psql -c "INSERT INTO events (id, org_id, type, payload, created_at, status, attempts, next_attempt_at)
+  SELECT gen_random_uuid(), '$ORG', 'bench.seeded', jsonb_build_object('i', g, 'note', 'delivery benchmark payload'),
+         now(), 0, 0, now() FROM generate_series(1, $EVENTS) g" >/dev/null
+deadline=$((SECONDS + 120))
+while [ "$(curl -fs "$RECEIVER/stats" | json '["count"]')" -lt "$EVENTS" ] && [ $SECONDS -lt $deadline ]; do sleep 0.5; done
+STATS=$(curl -fs "$RECEIVER/stats")
+GOT=$(echo "$STATS" | json '["count"]')
+DISTINCT=$(echo "$STATS" | json '["distinct"]')
+SPAN_MS=$(echo "$STATS" | python3 -c 'import json,sys; s=json.load(sys.stdin); print(max(1, s["last_ms"]-s["first_ms"]))')
+RATE=$(python3 -c "print(round($GOT * 1000 / $SPAN_MS))")
+sleep 1
+DELIVERED=$(bench_psql -c "SELECT count(*) FROM events WHERE status = 2")
+ATTEMPTS=$(bench_psql -c "SELECT count(*) FROM delivery_attempts")
+RSS=$(bench_rss_mb "$SERVER_PID")
+
+# 2. Latency at 1,000 events/s ingested (needs POST /api/events).
+INGEST_READY=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$BASE_URL/api/events" -H 'Content-Type: application/json' \
+  -H "X-API-Key: $KEY" -d '{"type":"bench.probe","payload":{}}')
+PACED="not measured: POST /api/events answered $INGEST_READY (ingestion not merged yet)"
+if [ "$INGEST_READY" = 201 ]; then
+  sleep 1
+  curl -fs -X POST "$RECEIVER/reset" >/dev/null
+  SENT=$(java "$BENCH_DIR/PacedIngest.java" "$BASE_URL" "$KEY" 1000 "$PACED_SECONDS")
+  sleep 2
+  P=$(curl -fs "$RECEIVER/stats")
+  PACED="$SENT; received $(echo "$P" | json '["count"]'); created → receiver p50 $(echo "$P" | json '["lag_p50_ms"]') ms, **p95 $(echo "$P" | json '["lag_p95_ms"]') ms**, p99 $(echo "$P" | json '["lag_p99_ms"]') ms, max $(echo "$P" | json '["lag_max_ms"]') ms"
+fi
+bench_stop_server || true
+
+# 3. Ingestion alone vs with delivery running (wrk, 2 threads, 64 connections).
+wrk_ingest() { # key
+  API_KEY="$1" wrk -t2 -c64 -d"${INGEST_SECONDS}s" -s "$BENCH_DIR/delivery-post.lua" "$BASE_URL" 2>&1 \
+    | awk '/Requests\/sec/ {print int($2)} /Non-2xx/ {print "non2xx " $4 > "/dev/stderr"}'
+}
+INGEST_ALONE="n/a"; INGEST_WITH="n/a"; RATIO="n/a"
+if [ "$INGEST_READY" = 201 ]; then
+  start_server false
+  K=$(bench_new_org enterprise)
+  INGEST_ALONE=$(wrk_ingest "$K")
+  bench_stop_server || true
+  start_server true
+  K=$(bench_new_org enterprise)
+  configure_webhook "$K"
+  curl -fs -X POST "$RECEIVER/reset" >/dev/null
+  INGEST_WITH=$(wrk_ingest "$K")
+  sleep 2
+  PUSHED_DURING=$(curl -fs "$RECEIVER/stats" | json '["count"]')
+  bench_stop_server || true
+  RATIO=$(python3 -c "print(round(100 * $INGEST_WITH / max(1, $INGEST_ALONE)))")
+  INGEST_WITH="$INGEST_WITH (receiver got $PUSHED_DURING pushes meanwhile)"
+fi
+
+cat <<MD
+## Push delivery
+
+Server with the \`test\` profile (loopback receivers allowed), delivery defaults (per-org concurrency 64, claim batch 64),
+receiver \`bench/Receiver.java\` (JDK HttpServer on virtual threads, answers 204) on the same 2 cores.
+
+| measurement | result | target |
+|---|---|---|
+| backlog of $EVENTS due events drained (seeded with SQL, one organization) | **$RATE deliveries/s**; receiver got $GOT ($DISTINCT distinct ids), $DELIVERED marked delivered, $ATTEMPTS attempts recorded; server RSS $RSS MB | ≥ 3,000/s |
+| 1,000 events/s ingested for ${PACED_SECONDS} s (\`bench/PacedIngest.java\`) | $PACED | p95 ≤ 100 ms |
+| ingestion alone, wrk -t2 -c64 ${INGEST_SECONDS} s | $INGEST_ALONE req/s | |
+| ingestion with delivery to the receiver | $INGEST_WITH req/s → **$RATIO %** of alone | ≥ 70 % |
+MD

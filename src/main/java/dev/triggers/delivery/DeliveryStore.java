@@ -1,0 +1,193 @@
+package dev.triggers.delivery;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.UUID;
+
+import dev.triggers.events.DeliveryStatus;
+import dev.triggers.platform.Timestamps;
+import dev.triggers.platform.db.Database;
+import dev.triggers.webhooks.WebhookStore;
+
+/**
+ * The SQL of the delivery engine, on raw JDBC because it works in arrays and batches.
+ *
+ * <p>A claim moves an event's {@code next_attempt_at} to the end of a lease; that value is then the fencing token
+ * of the attempt: results and releases only apply while the row still carries it. So an attempt whose lease ran
+ * out (and whose event another instance claimed), an event acknowledged meanwhile ({@code status = 2}), or one whose
+ * webhook was removed is never overwritten by a late result.
+ */
+final class DeliveryStore {
+    /** An event claimed for one attempt, with where and how to sign it. */
+    record Claimed(UUID id, UUID orgId, String type, String payloadJson, String dedupId, Instant createdAt, int attempts,
+                   OffsetDateTime lease, String url, String secret, String previousSecret) {
+    }
+
+    /** What one attempt ended with, ready to store. */
+    record Result(Claimed event, Instant attemptedAt, Integer statusCode, String error, int durationMs,
+                  DeliveryStatus status, Instant nextAttemptAt) {
+    }
+
+    private static final String CLAIM = """
+            WITH due AS (
+                SELECT e.id, e.org_id FROM events e
+                WHERE e.next_attempt_at <= now() AND e.status IN (0, 1) AND NOT (e.org_id = ANY (?::uuid[]))
+                ORDER BY e.next_attempt_at LIMIT ? FOR UPDATE OF e SKIP LOCKED)
+            UPDATE events e SET next_attempt_at =
+                CASE WHEN o.webhook_url IS NULL THEN NULL ELSE now() + ?::float8 * interval '1 millisecond' END
+            FROM due LEFT JOIN organizations o ON o.id = due.org_id
+            WHERE e.id = due.id
+            RETURNING e.id, e.org_id, e.type, e.payload::text AS payload, e.dedup_id, e.created_at, e.attempts,
+                e.next_attempt_at, o.webhook_url, o.webhook_secret,
+                CASE WHEN o.webhook_previous_secret_expires_at > now() THEN o.webhook_previous_secret END AS previous_secret
+            """;
+
+    private static final String RECORD_ATTEMPTS = """
+            INSERT INTO delivery_attempts (event_id, attempt, attempted_at, status_code, error, duration_ms)
+            SELECT u.id, coalesce((SELECT max(d.attempt) FROM delivery_attempts d WHERE d.event_id = u.id), 0) + 1,
+                u.at::timestamptz, u.code, u.err, u.ms
+            FROM unnest(?::uuid[], ?::text[], ?::int[], ?::text[], ?::int[]) AS u(id, at, code, err, ms)
+            ON CONFLICT DO NOTHING
+            """;
+
+    private static final String APPLY_RESULTS = """
+            UPDATE events e SET attempts = e.attempts + 1, last_attempt_at = u.at::timestamptz, last_status_code = u.code,
+                last_error = u.err, status = u.status, next_attempt_at = u.next::timestamptz,
+                delivered_at = CASE WHEN u.status = 2 THEN u.at::timestamptz END
+            FROM unnest(?::uuid[], ?::text[], ?::text[], ?::int[], ?::text[], ?::int2[], ?::text[])
+                AS u(id, lease, at, code, err, status, next)
+            WHERE e.id = u.id AND e.next_attempt_at = u.lease::timestamptz AND e.status <> 2
+            """;
+
+    private static final String RELEASE = """
+            UPDATE events e SET next_attempt_at = now()
+            FROM unnest(?::uuid[], ?::text[]) AS u(id, lease)
+            WHERE e.id = u.id AND e.next_attempt_at = u.lease::timestamptz AND e.status <> 2
+            """;
+
+    private final Database db;
+
+    DeliveryStore(Database db) {
+        this.db = db;
+    }
+
+    /** Leases up to {@code limit} due events of organizations not in {@code skipOrgs}, oldest due first. */
+    List<Claimed> claim(int limit, Collection<UUID> skipOrgs, long leaseMs) throws SQLException {
+        List<Claimed> out = new ArrayList<>(limit);
+        try (Connection conn = db.connection(); PreparedStatement ps = conn.prepareStatement(CLAIM)) {
+            ps.setArray(1, conn.createArrayOf("uuid", skipOrgs.toArray()));
+            ps.setInt(2, limit);
+            ps.setDouble(3, leaseMs);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Claimed(rs.getObject("id", UUID.class), rs.getObject("org_id", UUID.class),
+                            rs.getString("type"), rs.getString("payload"), rs.getString("dedup_id"),
+                            rs.getObject("created_at", OffsetDateTime.class).toInstant(), rs.getInt("attempts"),
+                            rs.getObject("next_attempt_at", OffsetDateTime.class), rs.getString("webhook_url"),
+                            rs.getString("webhook_secret"), rs.getString("previous_secret")));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Records attempts and applies their outcomes, all in one transaction. */
+    void write(List<Result> results, List<Claimed> released) throws SQLException {
+        try (Connection conn = db.connection()) {
+            conn.setAutoCommit(false);
+            try {
+                if (!results.isEmpty()) {
+                    recordAttempts(conn, results);
+                    applyResults(conn, results);
+                }
+                if (!released.isEmpty()) {
+                    try (PreparedStatement ps = conn.prepareStatement(RELEASE)) {
+                        ps.setArray(1, conn.createArrayOf("uuid", released.stream().map(Claimed::id).toArray()));
+                        ps.setArray(2, conn.createArrayOf("text", released.stream().map(c -> c.lease().toString()).toArray()));
+                        ps.executeUpdate();
+                    }
+                }
+                conn.commit();
+            } catch (SQLException | RuntimeException e) {
+                conn.rollback();
+                throw e;
+            } finally {
+                conn.setAutoCommit(true);
+            }
+        }
+    }
+
+    private static void recordAttempts(Connection conn, List<Result> results) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement(RECORD_ATTEMPTS)) {
+            ps.setArray(1, conn.createArrayOf("uuid", results.stream().map(r -> r.event().id()).toArray()));
+            ps.setArray(2, texts(conn, results.stream().map(r -> Timestamps.format(r.attemptedAt())).toList()));
+            ps.setArray(3, conn.createArrayOf("int4", results.stream().map(Result::statusCode).toArray()));
+            ps.setArray(4, texts(conn, results.stream().map(Result::error).toList()));
+            ps.setArray(5, conn.createArrayOf("int4", results.stream().map(Result::durationMs).toArray()));
+            ps.executeUpdate();
+        }
+    }
+
+    private static void applyResults(Connection conn, List<Result> results) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement(APPLY_RESULTS)) {
+            ps.setArray(1, conn.createArrayOf("uuid", results.stream().map(r -> r.event().id()).toArray()));
+            ps.setArray(2, texts(conn, results.stream().map(r -> r.event().lease().toString()).toList()));
+            ps.setArray(3, texts(conn, results.stream().map(r -> Timestamps.format(r.attemptedAt())).toList()));
+            ps.setArray(4, conn.createArrayOf("int4", results.stream().map(Result::statusCode).toArray()));
+            ps.setArray(5, texts(conn, results.stream().map(Result::error).toList()));
+            ps.setArray(6, conn.createArrayOf("int2", results.stream().map(r -> (short) r.status().code()).toArray()));
+            ps.setArray(7, texts(conn, results.stream().map(r -> Timestamps.format(r.nextAttemptAt())).toList()));
+            ps.executeUpdate();
+        }
+    }
+
+    private static Array texts(Connection conn, List<String> values) throws SQLException {
+        return conn.createArrayOf("text", values.toArray());
+    }
+
+    /**
+     * A receiver answered 410 Gone: push stops for the organization, unless its URL was changed meanwhile (then the
+     * new receiver gets its chance). Returns true if the webhook was disabled.
+     */
+    boolean disableWebhook(UUID orgId, String url) throws SQLException {
+        try (Connection conn = db.connection()) {
+            conn.setAutoCommit(false);
+            try (PreparedStatement off = conn.prepareStatement(
+                    "UPDATE organizations SET webhook_url = NULL, updated_at = now() WHERE id = ? AND webhook_url = ?");
+                 PreparedStatement stop = conn.prepareStatement(WebhookStore.STOP_PUSH)) {
+                off.setObject(1, orgId);
+                off.setString(2, url);
+                boolean disabled = off.executeUpdate() == 1;
+                if (disabled) {
+                    stop.setObject(1, orgId);
+                    stop.executeUpdate();
+                }
+                conn.commit();
+                return disabled;
+            } catch (SQLException | RuntimeException e) {
+                conn.rollback();
+                throw e;
+            } finally {
+                conn.setAutoCommit(true);
+            }
+        }
+    }
+
+    /** Events due or leased now; the backlog gauge. Counts the small partial index events_due. */
+    long backlog() throws SQLException {
+        try (Connection conn = db.connection();
+             PreparedStatement ps = conn.prepareStatement("SELECT count(*) FROM events WHERE next_attempt_at IS NOT NULL");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
