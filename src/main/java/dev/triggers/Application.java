@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 
+import dev.triggers.inbox.InboxService;
 import dev.triggers.keys.ApiKeys;
 import dev.triggers.keys.Authenticator;
 import dev.triggers.keys.KeysService;
@@ -87,6 +88,7 @@ public final class Application implements AutoCloseable {
         ErrorHandling.register(routing);
         routing.register("/api/keys", new KeysService(organizations, apiKeys, auth, tierLimits,
                         config.get("signup.open").asBoolean().orElse(false), config.get("admin.token").asString().orElse("")))
+                .register("/api", new InboxService(db, auth))
                 .register("/health", new HealthService(db, redis))
                 .register("/openapi", new OpenApiService());
     }

@@ -56,7 +56,9 @@ public final class ApiClient {
     }
 
     public Reply send(Method method, String path, String key, String jsonBody, Map<String, String> headers) {
-        Http1ClientRequest req = client.method(method).uri(path);
+        // uri(String) would encode a query's '?' into the path; a URI keeps the (percent-encoded) query a query.
+        Http1ClientRequest req = path.indexOf('?') < 0 ? client.method(method).uri(path)
+                : client.method(method).uri(java.net.URI.create(path));
         if (key != null) {
             req.header(HeaderNames.create("X-API-Key"), key);
         }
