@@ -264,6 +264,23 @@ class InboxAckTest {
         throw new AssertionError("the ack never waited for the engine's row lock");
     }
 
+    @Test
+    void acksAreCountedByOutcome() {
+        String key = api.newOrganization();
+        Stored event = StoredEvents.insert(StoredEvents.orgId(api, key), "t", DeliveryStatus.PENDING);
+        double acknowledged = ackMetric("acknowledged");
+        double failed = ackMetric("failed");
+        ack(key, event.id(), UUID.randomUUID(), UUID.randomUUID());
+        assertThat(ackMetric("acknowledged"), is(acknowledged + 1));
+        assertThat(ackMetric("failed"), is(failed + 2));
+    }
+
+    private double ackMetric(String outcome) {
+        String text = api.get("/metrics", null).text();
+        return text.lines().filter(l -> l.startsWith("inbox_acks_total{") && l.contains("outcome=\"" + outcome + "\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
     private Reply ack(String key, UUID... ids) {
         String list = java.util.Arrays.stream(ids).map(id -> "\"" + id + "\"").collect(Collectors.joining(","));
         return api.post("/api/inbox/ack", key, "{\"event_ids\":[" + list + "]}");
