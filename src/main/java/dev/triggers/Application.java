@@ -7,6 +7,7 @@ import java.time.Duration;
 import dev.triggers.delivery.DeliveryEngine;
 import dev.triggers.delivery.DeliverySettings;
 import dev.triggers.delivery.DeliverySignal;
+import dev.triggers.inbox.InboxService;
 import dev.triggers.keys.ApiKeys;
 import dev.triggers.keys.Authenticator;
 import dev.triggers.keys.KeysService;
@@ -113,6 +114,7 @@ public final class Application implements AutoCloseable {
         routing.register("/api/webhook", new WebhookService(webhooks, webhookTargets, auth));
         routing.register("/api/keys", new KeysService(organizations, apiKeys, auth, tierLimits,
                         config.get("signup.open").asBoolean().orElse(false), config.get("admin.token").asString().orElse("")))
+                .register("/api", new InboxService(db, auth))
                 .register("/health", new HealthService(db, redis))
                 .register("/openapi", new OpenApiService());
     }

@@ -56,16 +56,9 @@ public final class ApiClient {
     }
 
     public Reply send(Method method, String path, String key, String jsonBody, Map<String, String> headers) {
-        int q = path.indexOf('?');
-        Http1ClientRequest req = client.method(method).uri(q < 0 ? path : path.substring(0, q));
-        if (q >= 0) {
-            for (String pair : path.substring(q + 1).split("&")) {
-                int eq = pair.indexOf('=');
-                String name = java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), java.nio.charset.StandardCharsets.UTF_8);
-                String value = eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8);
-                req.queryParam(name, value);
-            }
-        }
+        // uri(String) would encode a query's '?' into the path; a URI keeps the (percent-encoded) query a query.
+        Http1ClientRequest req = path.indexOf('?') < 0 ? client.method(method).uri(path)
+                : client.method(method).uri(java.net.URI.create(path));
         if (key != null) {
             req.header(HeaderNames.create("X-API-Key"), key);
         }

@@ -23,6 +23,13 @@ public final class Responses {
         json(res, Status.OK_200, body);
     }
 
+    /** 200 with a body that is already serialized JSON (for responses streamed without a tree). */
+    public static void okJson(ServerResponse res, byte[] json) {
+        res.status(Status.OK_200);
+        res.header(HeaderValues.CONTENT_TYPE_JSON);
+        res.send(json);
+    }
+
     public static void noContent(ServerResponse res) {
         res.status(Status.NO_CONTENT_204);
         res.headers().remove(HeaderNames.CONTENT_TYPE);

@@ -1,0 +1,146 @@
+package dev.triggers.inbox;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import dev.triggers.events.DeliveryStatus;
+import dev.triggers.platform.Timestamps;
+import dev.triggers.platform.db.Database;
+import io.helidon.dbclient.DbClientException;
+
+/**
+ * The SQL of the inbox: keyset pages over (created_at, id) and acknowledgements.
+ *
+ * <p>Raw JDBC rather than the DB client: pages bind a variable set of typed parameters and acks bind a uuid[].
+ */
+final class InboxStore {
+    /** One event as a page shows it; {@code payload} is the stored jsonb as JSON text. */
+    record InboxEvent(UUID id, String type, String payload, String dedupId, Instant createdAt, int status, int attempts) {
+    }
+
+    /** An acknowledged event and when it first became delivered. */
+    record Acked(UUID id, Instant deliveredAt) {
+    }
+
+    /*
+     * Ack and push delivery share one row; this is the whole contract between them (the delivery engine lives in
+     * dev.triggers.delivery):
+     * - An ack sets status = 2 (delivered) and next_attempt_at = NULL in one statement. The engine claims only rows
+     *   whose next_attempt_at is set and due, so an acked event is never claimed again.
+     * - The engine writes an attempt's outcome with "... WHERE id = ? AND status <> 2": an ack that lands while an
+     *   attempt is in flight is never overwritten, whatever the receiver answered. The event ends delivered and is
+     *   not retried.
+     * - delivered_at keeps the first delivery: a repeated ack, or an ack after a successful push, leaves it alone,
+     *   which is what makes the single ack idempotent (acknowledged_at repeats the stored value).
+     * - Every ack updates every matched row, already delivered or not: the row lock makes a concurrent ack of the
+     *   same id wait and then still count it as acknowledged (a "status <> 2" guard would count it as failed).
+     * Scoped by org_id in the WHERE clause: another organization's id matches nothing and changes nothing.
+     */
+    private static final String ACK = "UPDATE events SET status = " + DeliveryStatus.DELIVERED.code() + ", delivered_at = coalesce(delivered_at, ?), "
+            + "next_attempt_at = NULL WHERE org_id = ? AND id = ANY(?) RETURNING id, delivered_at";
+
+    /** SQL with its parameters in order; package-private so the plan test can EXPLAIN exactly what pages run. */
+    record Statement(String sql, List<Object> params) {
+        PreparedStatement prepare(Connection conn) throws SQLException {
+            PreparedStatement ps = conn.prepareStatement(sql);
+            for (int i = 0; i < params.size(); i++) {
+                ps.setObject(i + 1, params.get(i));
+            }
+            return ps;
+        }
+    }
+
+    private final Database db;
+
+    InboxStore(Database db) {
+        this.db = db;
+    }
+
+    /**
+     * Up to {@code fetch} events of the organization matching {@code q}, in its order, after its cursor.
+     *
+     * <p>Shape matters for the plan: org_id equality plus the row comparison on (created_at, id) are both index
+     * conditions of events_org_created (or of the partial events_org_undelivered when the status filter implies
+     * status &lt;&gt; 2), and ORDER BY matches the index order exactly (scanned backward for asc), so PostgreSQL
+     * reads only the rows it returns plus those a type filter skips; no sort, no OFFSET.
+     */
+    List<InboxEvent> page(UUID orgId, InboxQuery q, int fetch) {
+        Statement page = pageStatement(orgId, q, fetch);
+        try (Connection conn = db.connection(); PreparedStatement ps = page.prepare(conn)) {
+            List<InboxEvent> events = new ArrayList<>(fetch);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    events.add(new InboxEvent(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3),
+                            rs.getString(4), rs.getObject(5, OffsetDateTime.class).toInstant(), rs.getShort(6),
+                            rs.getInt(7)));
+                }
+            }
+            return events;
+        } catch (SQLException e) {
+            throw new DbClientException("inbox page failed: " + e.getMessage(), e);
+        }
+    }
+
+    static Statement pageStatement(UUID orgId, InboxQuery q, int fetch) {
+        StringBuilder sql = new StringBuilder(
+                "SELECT id, type, payload, dedup_id, created_at, status, attempts FROM events WHERE org_id = ? AND ")
+                .append(q.status().sql);
+        List<Object> params = new ArrayList<>(8);
+        params.add(orgId);
+        if (q.type() != null) {
+            sql.append(" AND type = ?");
+            params.add(q.type());
+        }
+        if (q.since() != null) {
+            sql.append(" AND created_at >= ?");
+            params.add(Timestamps.sql(q.since()));
+        }
+        if (q.until() != null) {
+            sql.append(" AND created_at < ?");
+            params.add(Timestamps.sql(q.until()));
+        }
+        if (q.after() != null) {
+            sql.append(q.ascending() ? " AND (created_at, id) > (?, ?)" : " AND (created_at, id) < (?, ?)");
+            params.add(Timestamps.sql(q.after().createdAt()));
+            params.add(q.after().id());
+        }
+        sql.append(q.ascending() ? " ORDER BY created_at, id" : " ORDER BY created_at DESC, id DESC").append(" LIMIT ?");
+        params.add(fetch);
+        return new Statement(sql.toString(), params);
+    }
+
+    /** Acknowledges those of {@code ids} that belong to the organization; returns them. One statement. */
+    List<Acked> ack(UUID orgId, Collection<UUID> ids, Instant now) {
+        try (Connection conn = db.connection(); PreparedStatement ps = conn.prepareStatement(ACK)) {
+            Array array = conn.createArrayOf("uuid", ids.toArray());
+            ps.setObject(1, Timestamps.sql(now));
+            ps.setObject(2, orgId);
+            ps.setArray(3, array);
+            List<Acked> acked = new ArrayList<>(ids.size());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    acked.add(new Acked(rs.getObject(1, UUID.class), rs.getObject(2, OffsetDateTime.class).toInstant()));
+                }
+            }
+            array.free();
+            return acked;
+        } catch (SQLException e) {
+            throw new DbClientException("ack failed: " + e.getMessage(), e);
+        }
+    }
+
+    Optional<Acked> ackOne(UUID orgId, UUID id, Instant now) {
+        List<Acked> acked = ack(orgId, List.of(id), now);
+        return acked.isEmpty() ? Optional.empty() : Optional.of(acked.getFirst());
+    }
+}

@@ -1,0 +1,292 @@
+package dev.triggers.inbox;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import dev.triggers.ApiClient;
+import dev.triggers.ApiClient.Reply;
+import dev.triggers.TestSupport;
+import dev.triggers.events.DeliveryStatus;
+import dev.triggers.inbox.StoredEvents.Row;
+import dev.triggers.inbox.StoredEvents.Stored;
+import dev.triggers.platform.Timestamps;
+import io.helidon.webclient.http1.Http1Client;
+import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.testing.junit5.ServerTest;
+import io.helidon.webserver.testing.junit5.SetUpServer;
+import org.junit.jupiter.api.Test;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.startsWith;
+
+@ServerTest
+class InboxAckTest {
+    private final ApiClient api;
+
+    InboxAckTest(Http1Client client) {
+        this.api = new ApiClient(client);
+    }
+
+    @SetUpServer
+    static void server(WebServerConfig.Builder server) {
+        TestSupport.setUpServer(server);
+    }
+
+    @Test
+    void batchAckMarksEventsDeliveredAndTakesThemOutOfTheDefaultView() {
+        String key = api.newOrganization();
+        UUID org = StoredEvents.orgId(api, key);
+        List<Stored> events = StoredEvents.insert(List.of(pending(org), pending(org), pending(org)));
+        Instant before = Timestamps.now();
+
+        Reply r = ack(key, events.get(0).id(), events.get(1).id());
+        assertThat(r.status(), is(200));
+        assertThat(r.json().get("acknowledged").asInt(), is(2));
+        assertThat(r.json().get("failed").asInt(), is(0));
+        Row acked = StoredEvents.row(events.get(0).id());
+        assertThat(acked.status(), is(DeliveryStatus.DELIVERED));
+        assertThat(acked.deliveredAt(), greaterThanOrEqualTo(before));
+        assertThat(StoredEvents.row(events.get(2).id()).status(), is(DeliveryStatus.PENDING));
+        assertThat(InboxPageTest.ids(api.get("/api/inbox", key).json()), is(List.of(events.get(2).id())));
+    }
+
+    @Test
+    void batchAckIsIdempotentCountsRepeatsOnceAndUnknownIdsAsFailed() {
+        String key = api.newOrganization();
+        UUID org = StoredEvents.orgId(api, key);
+        List<Stored> events = StoredEvents.insert(List.of(pending(org), pending(org)));
+        UUID a = events.get(0).id();
+        UUID b = events.get(1).id();
+        assertThat(ack(key, a).json().get("acknowledged").asInt(), is(1));
+        Instant firstDeliveredAt = StoredEvents.row(a).deliveredAt();
+
+        Reply r = ack(key, a, b, b, a, UUID.randomUUID(), UUID.randomUUID());
+        assertThat(r.json().get("acknowledged").asInt(), is(2));
+        assertThat(r.json().get("failed").asInt(), is(2));
+        assertThat(StoredEvents.row(a).deliveredAt(), is(firstDeliveredAt));
+
+        Reply unknownOnly = ack(key, UUID.randomUUID());
+        assertThat(unknownOnly.status(), is(200));
+        assertThat(unknownOnly.json().get("acknowledged").asInt(), is(0));
+        assertThat(unknownOnly.json().get("failed").asInt(), is(1));
+    }
+
+    @Test
+    void anotherOrganizationsIdsCountAsFailedAndStayUntouched() {
+        String mine = api.newOrganization();
+        String theirs = api.newOrganization();
+        Stored my = StoredEvents.insert(StoredEvents.orgId(api, mine), "t", DeliveryStatus.PENDING);
+        Stored their = StoredEvents.insert(StoredEvents.orgId(api, theirs), "t", DeliveryStatus.FAILED);
+        Stored theirDelivered = StoredEvents.insert(StoredEvents.orgId(api, theirs), "t", DeliveryStatus.DELIVERED);
+
+        Reply r = ack(mine, my.id(), their.id(), theirDelivered.id());
+        assertThat(r.json().get("acknowledged").asInt(), is(1));
+        assertThat(r.json().get("failed").asInt(), is(2));
+        assertThat(StoredEvents.row(their.id()).status(), is(DeliveryStatus.FAILED));
+        assertThat(StoredEvents.row(their.id()).deliveredAt(), is(nullValue()));
+
+        // The single ack paths answer exactly as for an id that never existed, down to the body's shape.
+        for (String path : new String[] {"/api/inbox/ack/", "/api/ack/"}) {
+            for (Stored foreign : new Stored[] {their, theirDelivered}) {
+                Reply one = api.post(path + foreign.id(), mine, null);
+                Reply none = api.post(path + UUID.randomUUID(), mine, null);
+                assertThat(one.status(), is(404));
+                assertThat(none.status(), is(404));
+                assertThat(one.json().get("error").asText(), is(none.json().get("error").asText()));
+                assertThat(one.json().get("title").asText(), is(none.json().get("title").asText()));
+            }
+        }
+        assertThat(StoredEvents.row(their.id()).status(), is(DeliveryStatus.FAILED));
+    }
+
+    @Test
+    void anEntryThatIsNotAUuidRefusesTheWholeRequest() {
+        String key = api.newOrganization();
+        Stored event = StoredEvents.insert(StoredEvents.orgId(api, key), "t", DeliveryStatus.PENDING);
+        String id = "\"" + event.id() + "\"";
+        String[][] cases = {
+                {"{\"event_ids\":[" + id + ",\"not-a-uuid\"]}", "event_ids[1]"},
+                {"{\"event_ids\":[" + id + ",42]}", "event_ids[1]"},
+                {"{\"event_ids\":[" + id + ",null]}", "event_ids[1]"},
+                {"{\"event_ids\":[\"" + event.id().toString().replace("-", "") + "\"]}", "event_ids[0]"},
+                {"{\"event_ids\":[]}", "event_ids"},
+                {"{\"event_ids\":" + id + "}", "event_ids"},
+                {"{\"event_ids\":null}", "event_ids"},
+                {"{}", "event_ids"},
+        };
+        for (String[] c : cases) {
+            Reply r = api.post("/api/inbox/ack", key, c[0]);
+            assertThat(c[0], r.status(), is(400));
+            assertThat(r.contentType(), startsWith("application/problem+json"));
+            assertThat(c[0], r.json().get("detail").asText(), startsWith("field '" + c[1] + "'"));
+        }
+        assertThat(api.post("/api/inbox/ack", key, "{\"event_ids\":").status(), is(400));
+        assertThat(api.send(io.helidon.http.Method.POST, "/api/inbox/ack", key, "{\"event_ids\":[" + id + "]}",
+                java.util.Map.of("Content-Type", "text/plain")).status(), is(415));
+        assertThat(StoredEvents.row(event.id()).status(), is(DeliveryStatus.PENDING));
+    }
+
+    @Test
+    void aThousandIdsAreAcknowledgedInOneRequestAndOneMoreIsRefused() {
+        String key = api.newOrganization();
+        UUID org = StoredEvents.orgId(api, key);
+        List<Stored> events = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            events.add(pending(org));
+        }
+        StoredEvents.insert(events);
+        List<UUID> ids = events.stream().map(Stored::id).collect(Collectors.toCollection(ArrayList::new));
+
+        List<UUID> tooMany = new ArrayList<>(ids);
+        tooMany.add(UUID.randomUUID());
+        assertThat(ack(key, tooMany.toArray(UUID[]::new)).status(), is(400));
+        assertThat(StoredEvents.row(ids.getFirst()).status(), is(DeliveryStatus.PENDING));
+
+        Reply r = ack(key, ids.toArray(UUID[]::new));
+        assertThat(r.json().get("acknowledged").asInt(), is(1000));
+        assertThat(r.json().get("failed").asInt(), is(0));
+        assertThat(StoredEvents.rows(events).stream().map(Row::status).toList(), everyItem(is(DeliveryStatus.DELIVERED)));
+        assertThat(api.get("/api/inbox?limit=1", key).json().get("events").size(), is(0));
+    }
+
+    @Test
+    void singleAckAndItsAliasAreIdempotentAndRepeatTheFirstAcknowledgement() {
+        String key = api.newOrganization();
+        Stored event = StoredEvents.insert(StoredEvents.orgId(api, key), "t", DeliveryStatus.RETRYING);
+
+        Reply first = api.post("/api/inbox/ack/" + event.id(), key, null);
+        assertThat(first.status(), is(200));
+        assertThat(first.json().get("id").asText(), is(event.id().toString()));
+        assertThat(first.json().get("status").asText(), is("delivered"));
+        String acknowledgedAt = first.json().get("acknowledged_at").asText();
+        assertThat(acknowledgedAt, is(Timestamps.format(StoredEvents.row(event.id()).deliveredAt())));
+
+        Reply again = api.post("/api/ack/" + event.id(), key, null);
+        assertThat(again.status(), is(200));
+        assertThat(again.json().get("acknowledged_at").asText(), is(acknowledgedAt));
+        assertThat(api.post("/api/inbox/ack/" + event.id().toString().toUpperCase(), key, null)
+                .json().get("acknowledged_at").asText(), is(acknowledgedAt));
+        assertThat(ack(key, event.id()).json().get("acknowledged").asInt(), is(1));
+        assertThat(Timestamps.format(StoredEvents.row(event.id()).deliveredAt()), is(acknowledgedAt));
+    }
+
+    @Test
+    void singleAckOfAnUnknownOrMalformedIdIs404AndOtherMethodsAre405() {
+        String key = api.newOrganization();
+        for (String path : new String[] {"/api/inbox/ack/" + UUID.randomUUID(), "/api/ack/" + UUID.randomUUID(),
+                "/api/ack/not-a-uuid", "/api/inbox/ack/123"}) {
+            Reply r = api.post(path, key, null);
+            assertThat(path, r.status(), is(404));
+            assertThat(r.contentType(), startsWith("application/problem+json"));
+        }
+        assertThat(api.post("/api/ack/" + UUID.randomUUID(), null, null).status(), is(401));
+        assertThat(api.post("/api/inbox/ack", null, "{\"event_ids\":[\"" + UUID.randomUUID() + "\"]}").status(), is(401));
+        assertThat(api.get("/api/inbox/ack", key).status(), is(405));
+        assertThat(api.get("/api/ack/" + UUID.randomUUID(), key).status(), is(405));
+        assertThat(api.post("/api/inbox", key, "{}").status(), is(405));
+    }
+
+    @Test
+    void anAckStopsPushDeliveryAndAnInFlightAttemptCannotUndoIt() {
+        String key = api.newOrganization();
+        UUID org = StoredEvents.orgId(api, key);
+        Instant leasedUntil = Timestamps.now().plusSeconds(30);
+        // Claimed by the delivery engine: the lease is next_attempt_at, an attempt is running.
+        Stored inFlight = StoredEvents.insert(List.of(new Stored(UUID.randomUUID(), org, "t", Timestamps.now(),
+                DeliveryStatus.RETRYING, leasedUntil))).getFirst();
+
+        assertThat(api.post("/api/ack/" + inFlight.id(), key, null).status(), is(200));
+        Row acked = StoredEvents.row(inFlight.id());
+        assertThat(acked.status(), is(DeliveryStatus.DELIVERED));
+        assertThat(acked.nextAttemptAt(), is(nullValue()));
+
+        // The attempt now fails and the engine schedules a retry, under the guard the contract requires of it.
+        int changed = StoredEvents.execute("UPDATE events SET status = 1, attempts = attempts + 1, next_attempt_at = ? "
+                + "WHERE id = ? AND status <> 2", Timestamps.sql(Timestamps.now().plusSeconds(1)), inFlight.id());
+        assertThat(changed, is(0));
+        // And nothing is due for the engine to claim again.
+        int due = StoredEvents.execute("UPDATE events SET attempts = attempts WHERE id = ? AND next_attempt_at IS NOT NULL",
+                inFlight.id());
+        assertThat(due, is(0));
+        assertThat(StoredEvents.row(inFlight.id()).status(), is(DeliveryStatus.DELIVERED));
+        assertThat(StoredEvents.row(inFlight.id()).deliveredAt(), is(not(nullValue())));
+    }
+
+    @Test
+    void anAckWaitingOnAnAttemptsOutcomeStillEndsDelivered() throws Exception {
+        String key = api.newOrganization();
+        UUID org = StoredEvents.orgId(api, key);
+        Stored event = StoredEvents.insert(List.of(new Stored(dev.triggers.platform.Ids.uuidV7(), org, "t",
+                Timestamps.now(), DeliveryStatus.PENDING, Timestamps.now()))).getFirst();
+        try (var engine = TestSupport.app().database().connection()) {
+            // The engine records a failed attempt and schedules a retry; its transaction holds the row.
+            engine.setAutoCommit(false);
+            try (var ps = engine.prepareStatement("UPDATE events SET status = 1, attempts = attempts + 1, "
+                    + "next_attempt_at = now() + interval '1 second' WHERE id = ? AND status <> 2")) {
+                ps.setObject(1, event.id());
+                assertThat(ps.executeUpdate(), is(1));
+            }
+            var ackReply = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> api.post("/api/inbox/ack/" + event.id(), key, null));
+            awaitLockWaiter();
+            engine.commit();
+            assertThat(ackReply.get(10, java.util.concurrent.TimeUnit.SECONDS).status(), is(200));
+        }
+        Row row = StoredEvents.row(event.id());
+        assertThat(row.status(), is(DeliveryStatus.DELIVERED));
+        assertThat(row.nextAttemptAt(), is(nullValue()));
+        assertThat(row.attempts(), is(1));
+    }
+
+    /** Polls until some session of the test database waits on a row lock (the ack behind the engine's update). */
+    private static void awaitLockWaiter() throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        try (var c = TestSupport.app().database().connection(); var ps = c.prepareStatement(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")) {
+            while (System.nanoTime() < deadline) {
+                try (var rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getInt(1) > 0) {
+                        return;
+                    }
+                }
+                Thread.sleep(10);
+            }
+        }
+        throw new AssertionError("the ack never waited for the engine's row lock");
+    }
+
+    @Test
+    void acksAreCountedByOutcome() {
+        String key = api.newOrganization();
+        Stored event = StoredEvents.insert(StoredEvents.orgId(api, key), "t", DeliveryStatus.PENDING);
+        double acknowledged = ackMetric("acknowledged");
+        double failed = ackMetric("failed");
+        ack(key, event.id(), UUID.randomUUID(), UUID.randomUUID());
+        assertThat(ackMetric("acknowledged"), is(acknowledged + 1));
+        assertThat(ackMetric("failed"), is(failed + 2));
+    }
+
+    private double ackMetric(String outcome) {
+        String text = api.get("/metrics", null).text();
+        return text.lines().filter(l -> l.startsWith("inbox_acks_total{") && l.contains("outcome=\"" + outcome + "\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    private Reply ack(String key, UUID... ids) {
+        String list = java.util.Arrays.stream(ids).map(id -> "\"" + id + "\"").collect(Collectors.joining(","));
+        return api.post("/api/inbox/ack", key, "{\"event_ids\":[" + list + "]}");
+    }
+
+    private static Stored pending(UUID org) {
+        return new Stored(org, "t", Timestamps.now(), DeliveryStatus.PENDING);
+    }
+}
