@@ -47,7 +47,7 @@ COPY --from=build /app/config/ /app/config/
 USER 10001:10001
 # Footprint settings (reasoning and measurements: docs/BENCHMARKS.md, docs/OPERATIONS.md). Keep on one line:
 # jlink/java-opts.sh reads it for the training run, the smoke check and the footprint benchmark.
-ENV JAVA_OPTS="-XX:+UseSerialGC -Xms32m -Xmx128m -Xss256k -XX:MaxMetaspaceSize=80m -XX:ReservedCodeCacheSize=48m -XX:MaxDirectMemorySize=32m"
+ENV JAVA_OPTS="-XX:+UseSerialGC -Xms16m -Xmx128m -Xss256k -XX:MaxMetaspaceSize=80m -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=32m -XX:-UsePerfData"
 ENV HELIDON_CONFIG_PROFILE=prod \
     SERVER_PORT=8080
 EXPOSE 8080
