@@ -40,7 +40,7 @@ bench_start_server() {
     export KEYS_PEPPER="${KEYS_PEPPER:-bench-pepper-0123456789abcdef0123456789}"
     export SIGNUP_OPEN="${SIGNUP_OPEN:-false}"
     for kv in "$@"; do export "${kv?}"; done
-    exec java ${BENCH_JAVA_OPTS:-${JAVA_OPTS:-}} -jar target/triggers-api.jar
+    exec java ${BENCH_JAVA_OPTS:-${JAVA_OPTS:-$("$ROOT/jlink/java-opts.sh")}} -jar target/triggers-api.jar
   ) >"$log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 150); do

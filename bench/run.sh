@@ -24,7 +24,7 @@ out="$RESULTS/BENCHMARKS.md.new"
   echo
   echo "- Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/ {print $2}') GiB RAM; load generator (wrk) on the same cores, loopback only."
   echo "- Java: $(java -version 2>&1 | head -1); PostgreSQL $(psql -V | awk '{print $3}') (fsync on, synchronous_commit on); Redis $(redis-server --version | awk '{print $3}' | cut -d= -f2)."
-  echo "- Server: shipped \`prod\` profile, JAVA_OPTS=\`${BENCH_JAVA_OPTS:-${JAVA_OPTS:-(none)}}\`."
+  echo "- Server: shipped \`prod\` profile, JAVA_OPTS=\`${BENCH_JAVA_OPTS:-${JAVA_OPTS:-$(jlink/java-opts.sh)}}\`."
   echo
   for s in "${sections[@]}"; do
     echo "running section $s" >&2

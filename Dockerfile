@@ -1,0 +1,58 @@
+# Triggers API container: a jlink runtime (~50 MB) + the app jar and its libs + config + a Java 25 AOT cache,
+# on debian:bookworm-slim, running as a non-root user with the prod profile.
+#
+#   docker build -t triggers-api .
+#   docker run -p 8080:8080 -e DB_URL=jdbc:postgresql://db:5432/triggers -e DB_PASSWORD=... \
+#     -e REDIS_URL=redis://redis:6379 -e ADMIN_TOKEN=<32+ chars> -e KEYS_PEPPER=<32+ chars> triggers-api
+#
+# The build stage runs exactly what CI runs here (mvn package, then jlink/build.sh). The AOT cache needs a
+# training run, and the server will not start without PostgreSQL, so the build stage starts a throwaway
+# PostgreSQL and Redis for the few seconds of training; none of that reaches the runtime stage.
+
+FROM maven:3.9-eclipse-temurin-25 AS build
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends unzip curl postgresql redis-server \
+ && rm -rf /var/lib/apt/lists/* \
+ && sed -ri 's/(scram-sha-256|md5|peer)$/trust/' /etc/postgresql/*/main/pg_hba.conf
+# /app mirrors the repository: the runtime stage keeps the same paths, because the AOT cache records the class
+# path it was trained with (target/triggers-api.jar + its manifest's libs/) and the runtime image it ran on.
+WORKDIR /app
+COPY pom.xml ./
+RUN mvn -B -q dependency:go-offline -DexcludeArtifactIds=helidon-licensing || true
+COPY .ci/ .ci/
+COPY jlink/ jlink/
+COPY config/ config/
+COPY src/ src/
+# jlink/java-opts.sh reads JAVA_OPTS from this file: the training run uses the flags the runtime ships.
+COPY Dockerfile ./
+RUN mvn -B -q package -DskipTests \
+ && . .ci/services.sh && ensure_services \
+ && status=0 \
+ && { DB_URL=jdbc:postgresql://127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/0 \
+      jlink/build.sh --no-package || status=$?; } \
+ && { redis-cli shutdown nosave || true; } \
+ && { pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main stop || true; } \
+ && exit $status
+
+FROM debian:bookworm-slim
+RUN groupadd --system --gid 10001 triggers \
+ && useradd --system --uid 10001 --gid triggers --no-create-home --home-dir /app --shell /usr/sbin/nologin triggers
+WORKDIR /app
+COPY --from=build /app/target/jlink/image/ /app/target/jlink/image/
+COPY --from=build /app/target/jlink/triggers-api.aot /app/target/jlink/triggers-api.aot
+COPY --from=build /app/target/libs/ /app/target/libs/
+COPY --from=build /app/target/triggers-api.jar /app/target/triggers-api.jar
+COPY --from=build /app/config/ /app/config/
+USER 10001:10001
+# Footprint settings (reasoning and measurements: docs/BENCHMARKS.md, docs/OPERATIONS.md). Keep on one line:
+# jlink/java-opts.sh reads it for the training run, the smoke check and the footprint benchmark.
+ENV JAVA_OPTS="-XX:+UseSerialGC -Xms16m -Xmx128m -Xss256k -XX:MaxMetaspaceSize=80m -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=32m -XX:-UsePerfData"
+ENV HELIDON_CONFIG_PROFILE=prod \
+    SERVER_PORT=8080
+EXPOSE 8080
+# No HEALTHCHECK: the slim image has no curl or wget. Orchestrators probe GET /health/live and /health/ready.
+# exec: the JVM is PID 1 and gets SIGTERM directly (graceful shutdown hook). If the AOT cache does not match
+# (other JVM flags), the JVM logs a warning and starts without it.
+# Relative paths from WORKDIR /app on purpose: the same command line as the training run and jlink/smoke.sh.
+ENTRYPOINT ["/bin/sh", "-c", "exec target/jlink/image/bin/java $JAVA_OPTS -XX:AOTCache=target/jlink/triggers-api.aot -jar target/triggers-api.jar \"$@\"", "triggers-api"]

