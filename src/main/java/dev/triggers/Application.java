@@ -4,6 +4,12 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 
+import dev.triggers.delivery.DeliverySignal;
+import dev.triggers.events.DedupSweeper;
+import dev.triggers.events.EventStore;
+import dev.triggers.events.EventWriter;
+import dev.triggers.events.EventsService;
+import dev.triggers.events.IngestMetrics;
 import dev.triggers.keys.ApiKeys;
 import dev.triggers.keys.Authenticator;
 import dev.triggers.keys.KeysService;
@@ -17,6 +23,9 @@ import dev.triggers.platform.db.PgNotifications;
 import dev.triggers.platform.http.ErrorHandling;
 import dev.triggers.platform.http.RequestObservation;
 import dev.triggers.platform.redis.Redis;
+import dev.triggers.ratelimit.LocalRateLimiter;
+import dev.triggers.ratelimit.RateLimiter;
+import dev.triggers.ratelimit.RedisRateLimiter;
 import io.helidon.config.Config;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
@@ -28,6 +37,7 @@ import io.helidon.webserver.observe.metrics.MetricsObserver;
  * Every endpoint's handler is one hop from {@link #routing(HttpRouting.Builder)}.
  */
 public final class Application implements AutoCloseable {
+    private static final long RATE_WINDOW_MILLIS = 60_000;
     private final Config config;
     private final Database db;
     private final Redis redis;
@@ -36,6 +46,11 @@ public final class Application implements AutoCloseable {
     private final ApiKeys apiKeys;
     private final OrganizationStore organizations;
     private final Authenticator auth;
+    private final DeliverySignal deliverySignal = new DeliverySignal();
+    private final IngestMetrics ingestMetrics;
+    private final EventWriter eventWriter;
+    private final DedupSweeper dedupSweeper;
+    private final RateLimiter rateLimiter;
 
     private Application(Config config) {
         this.config = config;
@@ -51,6 +66,11 @@ public final class Application implements AutoCloseable {
         this.organizations = new OrganizationStore(db.client());
         this.auth = new Authenticator(apiKeys, organizations,
                 Duration.ofSeconds(config.get("auth.cache-ttl-seconds").asLong().orElse(60L)), notifications);
+        this.ingestMetrics = new IngestMetrics(db.dataSource());
+        this.eventWriter = new EventWriter(db, deliverySignal, ingestMetrics, EventWriter.Settings.from(config.get("ingest"),
+                config.get("limits.batch-max-events").asInt().orElse(1000))).start();
+        this.dedupSweeper = new DedupSweeper(db).start(config.get("ingest.dedup-sweep-interval-seconds").asLong().orElse(60L));
+        this.rateLimiter = new RedisRateLimiter(redis, new LocalRateLimiter(RATE_WINDOW_MILLIS), RATE_WINDOW_MILLIS);
         notifications.start();
     }
 
@@ -87,6 +107,8 @@ public final class Application implements AutoCloseable {
         ErrorHandling.register(routing);
         routing.register("/api/keys", new KeysService(organizations, apiKeys, auth, tierLimits,
                         config.get("signup.open").asBoolean().orElse(false), config.get("admin.token").asString().orElse("")))
+                .register("/api/events", new EventsService(auth, eventWriter, new EventStore(db.client()), rateLimiter,
+                        tierLimits, ingestMetrics, config.get("limits")))
                 .register("/health", new HealthService(db, redis))
                 .register("/openapi", new OpenApiService());
     }
@@ -99,8 +121,15 @@ public final class Application implements AutoCloseable {
         return redis;
     }
 
+    /** Rung by the event writer after committing events that are due for push delivery. */
+    public DeliverySignal deliverySignal() {
+        return deliverySignal;
+    }
+
     @Override
     public void close() {
+        dedupSweeper.close();
+        eventWriter.close();
         notifications.close();
         redis.close();
         db.close();
