@@ -24,7 +24,6 @@ import dev.triggers.platform.http.ErrorHandling;
 import dev.triggers.platform.http.RequestObservation;
 import dev.triggers.platform.redis.Redis;
 import dev.triggers.ratelimit.LocalRateLimiter;
-import dev.triggers.ratelimit.RateLimiter;
 import dev.triggers.ratelimit.RedisRateLimiter;
 import io.helidon.config.Config;
 import io.helidon.webserver.WebServerConfig;
@@ -50,7 +49,7 @@ public final class Application implements AutoCloseable {
     private final IngestMetrics ingestMetrics;
     private final EventWriter eventWriter;
     private final DedupSweeper dedupSweeper;
-    private final RateLimiter rateLimiter;
+    private final RedisRateLimiter rateLimiter;
 
     private Application(Config config) {
         this.config = config;
@@ -129,6 +128,7 @@ public final class Application implements AutoCloseable {
     @Override
     public void close() {
         dedupSweeper.close();
+        rateLimiter.close();
         eventWriter.close();
         notifications.close();
         redis.close();
