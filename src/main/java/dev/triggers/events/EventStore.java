@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import dev.triggers.platform.Timestamps;
+import dev.triggers.platform.json.Json;
 import io.helidon.dbclient.DbClient;
 import io.helidon.dbclient.DbRow;
 
@@ -41,10 +42,12 @@ public final class EventStore {
     private static final String EXISTING = """
             SELECT d.org_id, d.dedup_id, d.event_id FROM event_dedup d
             JOIN unnest(?::uuid[], ?::text[]) AS k(org_id, dedup_id) ON d.org_id = k.org_id AND d.dedup_id = k.dedup_id""";
+    // The rows travel as one JSON array: payloads are already JSON text, so building it is plain concatenation
+    // (no per-element escaping as with text[] literals), and PostgreSQL parses each payload exactly once.
     private static final String INSERT = """
             INSERT INTO events (id, org_id, type, payload, dedup_id, created_at, next_attempt_at)
-            SELECT u.id, u.org_id, u.type, u.payload::jsonb, u.dedup_id, ?, CASE WHEN u.push THEN ?::timestamptz END
-            FROM unnest(?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::bool[]) AS u(id, org_id, type, payload, dedup_id, push)""";
+            SELECT r.id, r.org_id, r.type, r.payload, r.dedup_id, ?, CASE WHEN r.push THEN ?::timestamptz END
+            FROM jsonb_to_recordset(?::jsonb) AS r(id uuid, org_id uuid, type text, payload jsonb, dedup_id text, push bool)""";
     private static final String SWEEP = """
             DELETE FROM event_dedup WHERE ctid = ANY (ARRAY(
               SELECT ctid FROM event_dedup WHERE created_at < now() - interval '24 hours' LIMIT ?))""";
@@ -96,31 +99,26 @@ public final class EventStore {
 
     /** Inserts all rows in one statement; rows with {@code push} are due for delivery at once. */
     static void insert(Connection conn, List<Row> rows, Instant createdAt) throws SQLException {
-        int n = rows.size();
-        Object[] ids = new Object[n];
-        Object[] orgs = new Object[n];
-        Object[] types = new Object[n];
-        Object[] payloads = new Object[n];
-        Object[] dedups = new Object[n];
-        Object[] push = new Object[n];
-        for (int i = 0; i < n; i++) {
-            Row r = rows.get(i);
-            ids[i] = r.id();
-            orgs[i] = r.orgId();
-            types[i] = r.type();
-            payloads[i] = r.payload();
-            dedups[i] = r.dedupId();
-            push[i] = r.push();
+        int size = 2;
+        for (Row r : rows) {
+            size += r.payload().length() + 160;
         }
+        StringBuilder json = new StringBuilder(size).append('[');
+        for (Row r : rows) {
+            if (json.length() > 1) {
+                json.append(',');
+            }
+            // type is [A-Za-z0-9._:-] only, so it needs no escaping; dedup_id may hold anything.
+            json.append("{\"id\":\"").append(r.id()).append("\",\"org_id\":\"").append(r.orgId())
+                    .append("\",\"type\":\"").append(r.type()).append("\",\"push\":").append(r.push())
+                    .append(",\"dedup_id\":").append(r.dedupId() == null ? "null" : Json.string(r.dedupId()))
+                    .append(",\"payload\":").append(r.payload()).append('}');
+        }
+        json.append(']');
         try (PreparedStatement ps = conn.prepareStatement(INSERT)) {
             ps.setObject(1, Timestamps.sql(createdAt));
             ps.setObject(2, Timestamps.sql(createdAt));
-            ps.setArray(3, conn.createArrayOf("uuid", ids));
-            ps.setArray(4, conn.createArrayOf("uuid", orgs));
-            ps.setArray(5, conn.createArrayOf("text", types));
-            ps.setArray(6, conn.createArrayOf("text", payloads));
-            ps.setArray(7, conn.createArrayOf("text", dedups));
-            ps.setArray(8, conn.createArrayOf("bool", push));
+            ps.setString(3, json.toString());
             ps.executeUpdate();
         }
     }
