@@ -78,7 +78,7 @@ public final class EventsService implements HttpService {
         // A single request is one event whatever its body says, so the limiter runs before the body is read.
         RateLimiter.Decision quota = take(org, 1);
         try {
-            NewEvent event = EventInput.parse(JsonBodies.readObject(req, singleBodyBytes), "", payloadBytes);
+            NewEvent event = EventInput.parseSingle(JsonBodies.readBytes(req, singleBodyBytes), payloadBytes);
             Outcome outcome = writer.write(org, List.of(event))[0];
             if (outcome instanceof Outcome.Duplicate d) {
                 throw new ApiException(Status.CONFLICT_409, "duplicate_event", "Conflict",

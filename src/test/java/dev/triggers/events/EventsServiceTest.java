@@ -53,7 +53,7 @@ class EventsServiceTest {
     @Test
     void createdEventIsCommittedAndReadableWithItsDeliveryState() throws Exception {
         String key = api.newOrganization();
-        Reply r = api.post("/api/events", key, event("order.created", "{\"n\":1.50,\"s\":\"é\"}", null));
+        Reply r = api.post("/api/events", key, "{\"dedup_id\":null,\"x\":{\"ü\":[1]},\"type\":\"order.created\",\"payload\": {\"n\":1.50,\n \"s\":\"é\"} }");
         assertThat(r.status(), is(201));
         JsonNode body = r.json();
         String id = body.get("id").asText();
@@ -123,6 +123,11 @@ class EventsServiceTest {
                 {event("a", "{}", ""), "dedup_id"},
                 {event("a", "{}", "d".repeat(256)), "dedup_id"},
                 {"{\"type\":\"a\",\"payload\":{},\"dedup_id\":5}", "dedup_id"},
+                {"{\"type\":\"a\",\"payload\":{},\"dedup_id\":\"x\\u0000\"}", "dedup_id"},
+                {event("a", "{\"list\":[{\"deep\":\"\\u0000\"}]}", null), "U+0000"},
+                {event("a", "{\"k\\u0000\":1}", null), "U+0000"},
+                {"{\"type\":\"a\",\"payload\":null}", "payload"},
+                {"{\"type\":null,\"payload\":{}}", "type"},
                 {event("a", "{\"k\":\"nul\\u0000\"}", null), "payload.k"},
                 {"{\"type\":\"a\",\"payload\":{\"x\":1e400}}", "payload.x"},
                 {"[]", "body"},
@@ -135,9 +140,15 @@ class EventsServiceTest {
             assertThat(r.header("RateLimit-Limit").isPresent(), is(true));
         }
         assertThat(api.post("/api/events", key, "{\"type\":").status(), is(400));
+        assertThat(api.post("/api/events", key, "{\"type\":\"a\",\"payload\":{\"a\":").status(), is(400));
+        assertThat(api.post("/api/events", key, "").status(), is(400));
+        Reply deep = api.post("/api/events", key, event("a", "{\"a\":".repeat(64) + "1" + "}".repeat(64), null));
+        assertThat(deep.json().get("error").asText(), is("json_too_deep"));
+        String deepest = event("a", "{\"a\":".repeat(63) + "1" + "}".repeat(63), null); // level 64: allowed
+        assertThat(api.post("/api/events", key, deepest).status(), is(201));
         assertThat(api.post("/api/events", key, event("a", "{}", "d".repeat(255))).status(), is(201));
         assertThat(api.post("/api/events", key, event("A-z_0.9:x", "{}", null)).status(), is(201));
-        assertThat(countEvents("true"), is(before + 2));
+        assertThat(countEvents("true"), is(before + 3));
     }
 
     @Test
