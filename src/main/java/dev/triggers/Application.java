@@ -8,6 +8,11 @@ import dev.triggers.delivery.DeliveryEngine;
 import dev.triggers.delivery.DeliverySettings;
 import dev.triggers.delivery.DeliverySignal;
 import dev.triggers.inbox.InboxService;
+import dev.triggers.events.DedupSweeper;
+import dev.triggers.events.EventStore;
+import dev.triggers.events.EventWriter;
+import dev.triggers.events.EventsService;
+import dev.triggers.events.IngestMetrics;
 import dev.triggers.keys.ApiKeys;
 import dev.triggers.keys.Authenticator;
 import dev.triggers.keys.KeysService;
@@ -25,6 +30,8 @@ import dev.triggers.webhooks.RedeliveryService;
 import dev.triggers.webhooks.WebhookService;
 import dev.triggers.webhooks.WebhookStore;
 import dev.triggers.webhooks.WebhookTargets;
+import dev.triggers.ratelimit.LocalRateLimiter;
+import dev.triggers.ratelimit.RedisRateLimiter;
 import io.helidon.config.Config;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
@@ -36,6 +43,7 @@ import io.helidon.webserver.observe.metrics.MetricsObserver;
  * Every endpoint's handler is one hop from {@link #routing(HttpRouting.Builder)}.
  */
 public final class Application implements AutoCloseable {
+    private static final long RATE_WINDOW_MILLIS = 60_000;
     private final Config config;
     private final Database db;
     private final Redis redis;
@@ -48,6 +56,10 @@ public final class Application implements AutoCloseable {
     private final WebhookTargets webhookTargets;
     private final WebhookStore webhooks;
     private final DeliveryEngine delivery;
+    private final IngestMetrics ingestMetrics;
+    private final EventWriter eventWriter;
+    private final DedupSweeper dedupSweeper;
+    private final RedisRateLimiter rateLimiter;
 
     private Application(Config config) {
         this.config = config;
@@ -71,6 +83,11 @@ public final class Application implements AutoCloseable {
         this.delivery = deliverySettings.enabled()
                 ? new DeliveryEngine(deliverySettings, db, webhookTargets, deliverySignal, notifications, auth::announce)
                 : null;
+        this.ingestMetrics = new IngestMetrics();
+        this.eventWriter = new EventWriter(db, deliverySignal, ingestMetrics, EventWriter.Settings.from(config.get("ingest"),
+                config.get("limits.batch-max-events").asInt().orElse(1000))).start();
+        this.dedupSweeper = new DedupSweeper(db).start(config.get("ingest.dedup-sweep-interval-seconds").asLong().orElse(60L));
+        this.rateLimiter = new RedisRateLimiter(redis, new LocalRateLimiter(RATE_WINDOW_MILLIS), RATE_WINDOW_MILLIS);
         notifications.start();
         if (delivery != null) {
             delivery.start();
@@ -114,6 +131,8 @@ public final class Application implements AutoCloseable {
         routing.register("/api/webhook", new WebhookService(webhooks, webhookTargets, auth));
         routing.register("/api/keys", new KeysService(organizations, apiKeys, auth, tierLimits,
                         config.get("signup.open").asBoolean().orElse(false), config.get("admin.token").asString().orElse("")))
+                .register("/api/events", new EventsService(auth, eventWriter, new EventStore(db.client()), rateLimiter,
+                        tierLimits, ingestMetrics, config.get("limits")))
                 .register("/api", new InboxService(db, auth))
                 .register("/health", new HealthService(db, redis))
                 .register("/openapi", new OpenApiService());
@@ -127,7 +146,7 @@ public final class Application implements AutoCloseable {
         return redis;
     }
 
-    /** Rung after committing events that have a webhook to go to. */
+    /** Rung by the event writer after committing events that are due for push delivery. */
     public DeliverySignal deliverySignal() {
         return deliverySignal;
     }
@@ -137,6 +156,9 @@ public final class Application implements AutoCloseable {
         if (delivery != null) {
             delivery.close();
         }
+        dedupSweeper.close();
+        rateLimiter.close();
+        eventWriter.close();
         notifications.close();
         redis.close();
         db.close();

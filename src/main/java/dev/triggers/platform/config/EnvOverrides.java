@@ -19,6 +19,8 @@ public final class EnvOverrides {
             Map.entry("DB_PASSWORD", "db.password"),
             Map.entry("DB_POOL_SIZE", "db.pool.max-size"),
             Map.entry("REDIS_URL", "redis.url"),
+            Map.entry("INGEST_WRITERS", "ingest.writers"),
+            Map.entry("INGEST_MAX_BATCH_ROWS", "ingest.max-batch-rows"),
             Map.entry("SIGNUP_OPEN", "signup.open"),
             Map.entry("SIGNUP_OPEN_IN_PROD_ACKNOWLEDGED", "signup.open-in-prod-acknowledged"),
             Map.entry("ADMIN_TOKEN", "admin.token"),

@@ -41,7 +41,8 @@ public final class JsonBodies {
         return hasBody ? Optional.of(readObject(req, maxBytes)) : Optional.empty();
     }
 
-    static byte[] readBytes(ServerRequest req, long maxBytes) {
+    /** The raw body of a JSON request of at most {@code maxBytes} bytes (content type and size checked). */
+    public static byte[] readBytes(ServerRequest req, long maxBytes) {
         requireJsonContentType(req);
         long declared = req.headers().contentLength().orElse(-1L);
         if (declared > maxBytes) {
@@ -85,21 +86,27 @@ public final class JsonBodies {
                 throw ApiException.badRequest("malformed_json", "the request body is empty; a JSON object is required");
             }
             return node;
-        } catch (StreamConstraintsException e) {
-            String detail = e.getMessage() != null && e.getMessage().contains("nesting depth")
-                    ? "the JSON body is nested deeper than " + Json.MAX_DEPTH + " levels"
-                    : "the JSON body exceeds a parser limit: " + firstLine(e.getOriginalMessage());
-            throw ApiException.badRequest(e.getMessage() != null && e.getMessage().contains("nesting depth")
-                    ? "json_too_deep" : "malformed_json", detail);
-        } catch (JsonParseException e) {
-            throw ApiException.badRequest("malformed_json", "malformed JSON at line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + ": " + firstLine(e.getOriginalMessage()));
         } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("malformed_json", "malformed JSON: " + firstLine(e.getOriginalMessage()));
+            throw malformed(e);
         } catch (IOException e) {
             // Not JSON in any encoding Jackson recognises (e.g. truncated UTF-32 found by the fuzzer).
             throw ApiException.badRequest("malformed_json", "the body is not valid UTF-8 JSON: " + firstLine(e.getMessage()));
         }
+    }
+
+    /** The 400 for a body the parser refused: too deep, over a parser limit, or not JSON. */
+    public static ApiException malformed(JsonProcessingException e) {
+        if (e instanceof StreamConstraintsException) {
+            boolean depth = e.getMessage() != null && e.getMessage().contains("nesting depth");
+            return ApiException.badRequest(depth ? "json_too_deep" : "malformed_json", depth
+                    ? "the JSON body is nested deeper than " + Json.MAX_DEPTH + " levels"
+                    : "the JSON body exceeds a parser limit: " + firstLine(e.getOriginalMessage()));
+        }
+        if (e instanceof JsonParseException p) {
+            return ApiException.badRequest("malformed_json", "malformed JSON at line " + p.getLocation().getLineNr()
+                    + ", column " + p.getLocation().getColumnNr() + ": " + firstLine(p.getOriginalMessage()));
+        }
+        return ApiException.badRequest("malformed_json", "malformed JSON: " + firstLine(e.getOriginalMessage()));
     }
 
     /**
