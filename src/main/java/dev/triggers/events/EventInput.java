@@ -77,10 +77,8 @@ final class EventInput {
                 checkDedupId(dedupId, "dedup_id");
             }
             return new NewEvent(type, payload, dedupId);
-        } catch (JsonProcessingException e) {
-            throw JsonBodies.malformed(e);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw JsonBodies.malformed(e);
         }
     }
 

@@ -86,16 +86,18 @@ public final class JsonBodies {
                 throw ApiException.badRequest("malformed_json", "the request body is empty; a JSON object is required");
             }
             return node;
-        } catch (JsonProcessingException e) {
-            throw malformed(e);
         } catch (IOException e) {
-            // Not JSON in any encoding Jackson recognises (e.g. truncated UTF-32 found by the fuzzer).
-            throw ApiException.badRequest("malformed_json", "the body is not valid UTF-8 JSON: " + firstLine(e.getMessage()));
+            throw malformed(e);
         }
     }
 
     /** The 400 for a body the parser refused: too deep, over a parser limit, or not JSON. */
-    public static ApiException malformed(JsonProcessingException e) {
+    /** The 400 for a body the parser could not read; any IOException from parsing bytes in memory is the input's fault. */
+    public static ApiException malformed(IOException io) {
+        if (!(io instanceof JsonProcessingException e)) {
+            // Not JSON in any encoding Jackson recognises (e.g. truncated UTF-32, found by the fuzzer).
+            return ApiException.badRequest("malformed_json", "the body is not valid UTF-8 JSON: " + firstLine(io.getMessage()));
+        }
         if (e instanceof StreamConstraintsException) {
             boolean depth = e.getMessage() != null && e.getMessage().contains("nesting depth");
             return ApiException.badRequest(depth ? "json_too_deep" : "malformed_json", depth

@@ -1,0 +1,48 @@
+package dev.triggers.events;
+
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+
+import dev.triggers.platform.http.ApiException;
+import dev.triggers.platform.json.Json;
+import dev.triggers.platform.json.JsonBodies;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
+
+/**
+ * The single-event parser takes any bytes: it yields an event that satisfies the contract's rules, or refuses with
+ * a 4xx. Nothing else (no 5xx, no exception escaping, no payload beyond the limit) comes out.
+ */
+class EventInputFuzzTest {
+    private static final int MAX_PAYLOAD = 4096;
+
+    @FuzzTest(maxDuration = "30s")
+    void anyBodyBecomesAValidEventOrA4xx(FuzzedDataProvider data) {
+        byte[] body = data.consumeRemainingAsBytes();
+        NewEvent event;
+        try {
+            event = EventInput.parseSingle(body, MAX_PAYLOAD);
+        } catch (ApiException e) {
+            assertThat(e.getMessage(), e.status().code() / 100, is(4));
+            return;
+        }
+        assertThat(event.type().matches("[A-Za-z0-9._:-]{1,255}"), is(true));
+        if (event.dedupId() != null) {
+            assertThat(event.dedupId().isEmpty(), is(false));
+            assertThat(event.dedupId().indexOf('\0'), is(-1));
+        }
+        assertThat(event.payload().length(), lessThanOrEqualTo(MAX_PAYLOAD));
+        // What will be stored is one JSON object that PostgreSQL can hold.
+        try {
+            var payload = Json.MAPPER.readTree(event.payload());
+            assertThat(payload.isObject(), is(true));
+            JsonBodies.checkStorable(payload, "payload");
+        } catch (ApiException e) {
+            throw new AssertionError("accepted a payload PostgreSQL cannot store: " + event.payload(), e);
+        } catch (Exception e) {
+            throw new AssertionError("accepted a payload that is not JSON: " + event.payload(), e);
+        }
+    }
+}
