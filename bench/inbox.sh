@@ -22,6 +22,8 @@ INBOX_WARMUP="${INBOX_WARMUP:-5}"
 INBOX_CONNECTIONS="${INBOX_CONNECTIONS:-16}"
 ACK_REQUESTS="${ACK_REQUESTS:-200}"
 KEYS_FILE="$RESULTS/inbox-keys.txt"
+# Its own database: the seed is kept between runs, and other sections recreate $BENCH_DB.
+BENCH_DB="${BENCH_DB}_inbox"
 
 log() { echo "[inbox] $*" >&2; }
 # Stops at the first failing statement (sql alone would carry on past an error).
