@@ -1,12 +1,5 @@
 package dev.triggers.delivery;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -17,7 +10,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -34,8 +26,6 @@ import dev.triggers.events.DeliveryStatus;
 import dev.triggers.platform.Timestamps;
 import dev.triggers.platform.db.Database;
 import dev.triggers.platform.db.PgNotifications;
-import dev.triggers.platform.json.Json;
-import dev.triggers.webhooks.WebhookSignatures;
 import dev.triggers.webhooks.WebhookTargets;
 
 /**
@@ -58,17 +48,15 @@ public final class DeliveryEngine implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(DeliveryEngine.class.getName());
     private static final long BACKLOG_REFRESH_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final long NOTIFY_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
-    private static final int MAX_ERROR_LENGTH = 500;
 
     private final DeliverySettings settings;
     private final Database db;
     private final DeliveryStore store;
-    private final WebhookTargets targets;
     private final DeliverySignal signal;
     private final RetryPolicy retry;
     private final DeliveryMetrics metrics;
     private final ResultWriter writer;
-    private final HttpClient http;
+    private final WebhookSender sender;
     private final ExecutorService attempts = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Object slots = new Object();
@@ -85,16 +73,11 @@ public final class DeliveryEngine implements AutoCloseable {
         this.settings = settings;
         this.db = db;
         this.store = new DeliveryStore(db);
-        this.targets = targets;
         this.signal = signal;
         this.retry = new RetryPolicy(settings.initialBackoffMs(), settings.maxBackoffMs());
         this.metrics = new DeliveryMetrics(inFlight::get);
         this.writer = new ResultWriter(store, signal, webhookDisabled);
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(Duration.ofMillis(settings.timeoutMs()))
-                .build();
+        this.sender = new WebhookSender(settings, targets);
         notifications.subscribe(CHANNEL, payload -> signal.ring()).onReconnect(signal::ring);
     }
 
@@ -252,35 +235,22 @@ public final class DeliveryEngine implements AutoCloseable {
     private void attempt(Claimed c) {
         Instant attemptedAt = Timestamps.now();
         long start = System.nanoTime();
-        Integer code = null;
-        String error = null;
-        String retryAfter = null;
+        WebhookSender.Answer answer;
         try {
-            URI uri = URI.create(c.url());
-            Optional<String> refused = targets.refusal(uri);
-            if (refused.isPresent()) {
-                error = refused.get();
-            } else if (c.secret() == null) {
-                error = "the webhook has no signing secret";
-            } else {
-                HttpResponse<Void> response = http.send(request(c, uri, Instant.now().getEpochSecond()),
-                        HttpResponse.BodyHandlers.discarding());
-                code = response.statusCode();
-                retryAfter = response.headers().firstValue("retry-after").orElse(null);
-            }
+            answer = sender.send(c);
         } catch (InterruptedException e) {
             // Shutting down past the grace period: hand the event back instead of counting an attempt.
             finish(c.orgId());
             writer.release(List.of(c));
             return;
-        } catch (HttpTimeoutException e) {
-            error = "timed out after " + settings.timeoutMs() + " ms";
-        } catch (IOException | IllegalArgumentException | SecurityException e) {
-            error = describe(e);
         }
         long nanos = System.nanoTime() - start;
         finish(c.orgId());
-        writer.add(outcome(c, attemptedAt, code, error, retryAfter, nanos));
+        writer.add(outcome(c, attemptedAt, answer.statusCode(), answer.error(), answer.retryAfter(), nanos));
+        if (answer.statusCode() != null && answer.statusCode() == 410) {
+            // Queued after the result: disabling clears the org's leases, which would fence the 410 result out.
+            writer.gone(c.orgId(), c.url());
+        }
     }
 
     private Result outcome(Claimed c, Instant attemptedAt, Integer code, String error, String retryAfter, long nanos) {
@@ -294,7 +264,6 @@ public final class DeliveryEngine implements AutoCloseable {
         String detail = error != null ? error : "receiver answered HTTP " + code;
         if (code != null && code == 410) {
             metrics.attempt(Outcome.GONE, nanos);
-            writer.gone(c.orgId(), c.url());
             return new Result(c, attemptedAt, code, detail + " (Gone): push disabled for the organization", durationMs,
                     DeliveryStatus.FAILED, null);
         }
@@ -305,40 +274,6 @@ public final class DeliveryEngine implements AutoCloseable {
         metrics.attempt(Outcome.RETRYING, nanos);
         long delay = retry.delayMs(attempt, code == null ? 0 : code, retryAfter, Instant.now());
         return new Result(c, attemptedAt, code, detail, durationMs, DeliveryStatus.RETRYING, Instant.now().plusMillis(delay));
-    }
-
-    private HttpRequest request(Claimed c, URI uri, long timestamp) {
-        byte[] body = body(c);
-        List<byte[]> keys = new ArrayList<>(2);
-        keys.add(WebhookSignatures.keyBytes(c.secret()));
-        if (c.previousSecret() != null) {
-            keys.add(WebhookSignatures.keyBytes(c.previousSecret()));
-        }
-        String id = c.id().toString();
-        return HttpRequest.newBuilder(uri)
-                .timeout(Duration.ofMillis(settings.timeoutMs()))
-                .header("Content-Type", "application/json")
-                .header("User-Agent", settings.userAgent())
-                .header("webhook-id", id)
-                .header("webhook-timestamp", Long.toString(timestamp))
-                .header("webhook-signature", WebhookSignatures.header(keys, id, timestamp, body))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .build();
-    }
-
-    /** The delivered document; the payload goes out as stored (jsonb text), never re-parsed. */
-    static byte[] body(Claimed c) {
-        StringBuilder out = new StringBuilder(c.payloadJson().length() + 192);
-        out.append("{\"id\":\"").append(c.id()).append("\",\"type\":").append(Json.string(c.type()))
-                .append(",\"payload\":").append(c.payloadJson())
-                .append(",\"dedup_id\":").append(c.dedupId() == null ? "null" : Json.string(c.dedupId()))
-                .append(",\"created_at\":\"").append(Timestamps.format(c.createdAt())).append("\"}");
-        return out.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String describe(Exception e) {
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + e.getMessage();
-        return message.length() > MAX_ERROR_LENGTH ? message.substring(0, MAX_ERROR_LENGTH) : message;
     }
 
     /** Another instance may be idle while this one has more due events than slots: wake them (throttled). */
@@ -392,7 +327,7 @@ public final class DeliveryEngine implements AutoCloseable {
         }
         releaseWaiting();
         writer.close();
-        http.close();
+        sender.close();
         claimer = null;
     }
 }
