@@ -23,6 +23,7 @@ import dev.triggers.delivery.DeliveryMetrics.Outcome;
 import dev.triggers.delivery.DeliveryStore.Claimed;
 import dev.triggers.delivery.DeliveryStore.Result;
 import dev.triggers.events.DeliveryStatus;
+import dev.triggers.platform.Ids;
 import dev.triggers.platform.Timestamps;
 import dev.triggers.platform.db.Database;
 import dev.triggers.platform.db.PgNotifications;
@@ -66,6 +67,12 @@ public final class DeliveryEngine implements AutoCloseable {
     private volatile boolean wantsSlots;
     private Thread claimer;
     private long lastNotify;
+    private final String instance = Ids.uuidV7().toString();
+    /** Set when a claim that left out busy organizations came back short; claimer thread only. */
+    private Quiet quiet;
+
+    private record Quiet(long rings, Set<UUID> excluded) {
+    }
     private long lastBacklog;
 
     public DeliveryEngine(DeliverySettings settings, Database db, WebhookTargets targets, DeliverySignal signal,
@@ -78,7 +85,11 @@ public final class DeliveryEngine implements AutoCloseable {
         this.metrics = new DeliveryMetrics(inFlight::get);
         this.writer = new ResultWriter(store, signal, webhookDisabled);
         this.sender = new WebhookSender(settings, targets);
-        notifications.subscribe(CHANNEL, payload -> signal.ring()).onReconnect(signal::ring);
+        notifications.subscribe(CHANNEL, payload -> {
+            if (!payload.equals(instance)) { // PostgreSQL delivers our own NOTIFY to us too
+                signal.ring();
+            }
+        }).onReconnect(signal::ring);
     }
 
     public void start() {
@@ -102,11 +113,14 @@ public final class DeliveryEngine implements AutoCloseable {
                     LOG.log(System.Logger.Level.WARNING, "claiming deliveries failed: " + e.getMessage());
                 }
                 more = false;
+                quiet = null;
                 sleep(Math.min(settings.pollIntervalMs(), 100L << Math.min(failures, 4)));
             }
             if (!more) {
                 try {
-                    signal.await(waitMillis());
+                    if (!signal.await(waitMillis())) {
+                        quiet = null; // a poll or a retry's due time: events may be due that no ring announced
+                    }
                 } catch (InterruptedException e) {
                     break;
                 }
@@ -124,8 +138,24 @@ public final class DeliveryEngine implements AutoCloseable {
         }
         Set<UUID> saturated = saturatedOrgs();
         int limit = Math.min(free, settings.claimBatch());
-        writer.passedDueTime(System.currentTimeMillis());
+        long now = System.currentTimeMillis();
+        if (writer.nextDueTime() <= now) {
+            quiet = null;
+        }
+        writer.passedDueTime(now);
+        long rings = signal.rings();
+        if (quiet != null && quiet.rings() == rings && saturated.containsAll(quiet.excluded())) {
+            // The last claim leaving out busy orgs found all that was due for the others, and nothing rang since.
+            // Skipping it matters: such a claim scans past every due event of the busy orgs (a drained backlog).
+            wantsSlots = true;
+            return false;
+        }
         List<Claimed> claimed = store.claim(limit, saturated, settings.leaseMs());
+        if (claimed.size() < limit) {
+            quiet = new Quiet(rings, saturated); // took all that was due outside the busy orgs
+        } else if (!saturated.isEmpty()) {
+            quiet = null; // more may be due outside them
+        }
         boolean queued = false;
         for (Claimed c : claimed) {
             if (c.url() == null) {
@@ -217,7 +247,7 @@ public final class DeliveryEngine implements AutoCloseable {
         if (next != null) {
             launch(next);
         } else if (wantsSlots) {
-            signal.ring();
+            signal.wake();
         }
     }
 
@@ -284,7 +314,7 @@ public final class DeliveryEngine implements AutoCloseable {
         }
         lastNotify = now;
         try (Connection conn = db.connection()) {
-            PgNotifications.notify(conn, CHANNEL, "");
+            PgNotifications.notify(conn, CHANNEL, instance);
         } catch (SQLException e) {
             LOG.log(System.Logger.Level.DEBUG, "could not notify other delivery engines: " + e.getMessage());
         }
