@@ -1,12 +1,5 @@
 package dev.triggers.delivery;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -17,7 +10,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -31,11 +23,10 @@ import dev.triggers.delivery.DeliveryMetrics.Outcome;
 import dev.triggers.delivery.DeliveryStore.Claimed;
 import dev.triggers.delivery.DeliveryStore.Result;
 import dev.triggers.events.DeliveryStatus;
+import dev.triggers.platform.Ids;
 import dev.triggers.platform.Timestamps;
 import dev.triggers.platform.db.Database;
 import dev.triggers.platform.db.PgNotifications;
-import dev.triggers.platform.json.Json;
-import dev.triggers.webhooks.WebhookSignatures;
 import dev.triggers.webhooks.WebhookTargets;
 
 /**
@@ -58,17 +49,15 @@ public final class DeliveryEngine implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(DeliveryEngine.class.getName());
     private static final long BACKLOG_REFRESH_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final long NOTIFY_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
-    private static final int MAX_ERROR_LENGTH = 500;
 
     private final DeliverySettings settings;
     private final Database db;
     private final DeliveryStore store;
-    private final WebhookTargets targets;
     private final DeliverySignal signal;
     private final RetryPolicy retry;
     private final DeliveryMetrics metrics;
     private final ResultWriter writer;
-    private final HttpClient http;
+    private final WebhookSender sender;
     private final ExecutorService attempts = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Object slots = new Object();
@@ -78,6 +67,12 @@ public final class DeliveryEngine implements AutoCloseable {
     private volatile boolean wantsSlots;
     private Thread claimer;
     private long lastNotify;
+    private final String instance = Ids.uuidV7().toString();
+    /** Set when a claim that left out busy organizations came back short; claimer thread only. */
+    private Quiet quiet;
+
+    private record Quiet(long rings, Set<UUID> excluded) {
+    }
     private long lastBacklog;
 
     public DeliveryEngine(DeliverySettings settings, Database db, WebhookTargets targets, DeliverySignal signal,
@@ -85,17 +80,16 @@ public final class DeliveryEngine implements AutoCloseable {
         this.settings = settings;
         this.db = db;
         this.store = new DeliveryStore(db);
-        this.targets = targets;
         this.signal = signal;
         this.retry = new RetryPolicy(settings.initialBackoffMs(), settings.maxBackoffMs());
         this.metrics = new DeliveryMetrics(inFlight::get);
         this.writer = new ResultWriter(store, signal, webhookDisabled);
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(Duration.ofMillis(settings.timeoutMs()))
-                .build();
-        notifications.subscribe(CHANNEL, payload -> signal.ring()).onReconnect(signal::ring);
+        this.sender = new WebhookSender(settings, targets);
+        notifications.subscribe(CHANNEL, payload -> {
+            if (!payload.equals(instance)) { // PostgreSQL delivers our own NOTIFY to us too
+                signal.ring();
+            }
+        }).onReconnect(signal::ring);
     }
 
     public void start() {
@@ -119,11 +113,14 @@ public final class DeliveryEngine implements AutoCloseable {
                     LOG.log(System.Logger.Level.WARNING, "claiming deliveries failed: " + e.getMessage());
                 }
                 more = false;
+                quiet = null;
                 sleep(Math.min(settings.pollIntervalMs(), 100L << Math.min(failures, 4)));
             }
             if (!more) {
                 try {
-                    signal.await(waitMillis());
+                    if (!signal.await(waitMillis())) {
+                        quiet = null; // a poll or a retry's due time: events may be due that no ring announced
+                    }
                 } catch (InterruptedException e) {
                     break;
                 }
@@ -141,8 +138,24 @@ public final class DeliveryEngine implements AutoCloseable {
         }
         Set<UUID> saturated = saturatedOrgs();
         int limit = Math.min(free, settings.claimBatch());
-        writer.passedDueTime(System.currentTimeMillis());
+        long now = System.currentTimeMillis();
+        if (writer.nextDueTime() <= now) {
+            quiet = null;
+        }
+        writer.passedDueTime(now);
+        long rings = signal.rings();
+        if (quiet != null && quiet.rings() == rings && saturated.containsAll(quiet.excluded())) {
+            // The last claim leaving out busy orgs found all that was due for the others, and nothing rang since.
+            // Skipping it matters: such a claim scans past every due event of the busy orgs (a drained backlog).
+            wantsSlots = true;
+            return false;
+        }
         List<Claimed> claimed = store.claim(limit, saturated, settings.leaseMs());
+        if (claimed.size() < limit) {
+            quiet = new Quiet(rings, saturated); // took all that was due outside the busy orgs
+        } else if (!saturated.isEmpty()) {
+            quiet = null; // more may be due outside them
+        }
         boolean queued = false;
         for (Claimed c : claimed) {
             if (c.url() == null) {
@@ -234,7 +247,7 @@ public final class DeliveryEngine implements AutoCloseable {
         if (next != null) {
             launch(next);
         } else if (wantsSlots) {
-            signal.ring();
+            signal.wake();
         }
     }
 
@@ -252,35 +265,22 @@ public final class DeliveryEngine implements AutoCloseable {
     private void attempt(Claimed c) {
         Instant attemptedAt = Timestamps.now();
         long start = System.nanoTime();
-        Integer code = null;
-        String error = null;
-        String retryAfter = null;
+        WebhookSender.Answer answer;
         try {
-            URI uri = URI.create(c.url());
-            Optional<String> refused = targets.refusal(uri);
-            if (refused.isPresent()) {
-                error = refused.get();
-            } else if (c.secret() == null) {
-                error = "the webhook has no signing secret";
-            } else {
-                HttpResponse<Void> response = http.send(request(c, uri, Instant.now().getEpochSecond()),
-                        HttpResponse.BodyHandlers.discarding());
-                code = response.statusCode();
-                retryAfter = response.headers().firstValue("retry-after").orElse(null);
-            }
+            answer = sender.send(c);
         } catch (InterruptedException e) {
             // Shutting down past the grace period: hand the event back instead of counting an attempt.
             finish(c.orgId());
             writer.release(List.of(c));
             return;
-        } catch (HttpTimeoutException e) {
-            error = "timed out after " + settings.timeoutMs() + " ms";
-        } catch (IOException | IllegalArgumentException | SecurityException e) {
-            error = describe(e);
         }
         long nanos = System.nanoTime() - start;
         finish(c.orgId());
-        writer.add(outcome(c, attemptedAt, code, error, retryAfter, nanos));
+        writer.add(outcome(c, attemptedAt, answer.statusCode(), answer.error(), answer.retryAfter(), nanos));
+        if (answer.statusCode() != null && answer.statusCode() == 410) {
+            // Queued after the result: disabling clears the org's leases, which would fence the 410 result out.
+            writer.gone(c.orgId(), c.url());
+        }
     }
 
     private Result outcome(Claimed c, Instant attemptedAt, Integer code, String error, String retryAfter, long nanos) {
@@ -294,7 +294,6 @@ public final class DeliveryEngine implements AutoCloseable {
         String detail = error != null ? error : "receiver answered HTTP " + code;
         if (code != null && code == 410) {
             metrics.attempt(Outcome.GONE, nanos);
-            writer.gone(c.orgId(), c.url());
             return new Result(c, attemptedAt, code, detail + " (Gone): push disabled for the organization", durationMs,
                     DeliveryStatus.FAILED, null);
         }
@@ -307,40 +306,6 @@ public final class DeliveryEngine implements AutoCloseable {
         return new Result(c, attemptedAt, code, detail, durationMs, DeliveryStatus.RETRYING, Instant.now().plusMillis(delay));
     }
 
-    private HttpRequest request(Claimed c, URI uri, long timestamp) {
-        byte[] body = body(c);
-        List<byte[]> keys = new ArrayList<>(2);
-        keys.add(WebhookSignatures.keyBytes(c.secret()));
-        if (c.previousSecret() != null) {
-            keys.add(WebhookSignatures.keyBytes(c.previousSecret()));
-        }
-        String id = c.id().toString();
-        return HttpRequest.newBuilder(uri)
-                .timeout(Duration.ofMillis(settings.timeoutMs()))
-                .header("Content-Type", "application/json")
-                .header("User-Agent", settings.userAgent())
-                .header("webhook-id", id)
-                .header("webhook-timestamp", Long.toString(timestamp))
-                .header("webhook-signature", WebhookSignatures.header(keys, id, timestamp, body))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .build();
-    }
-
-    /** The delivered document; the payload goes out as stored (jsonb text), never re-parsed. */
-    static byte[] body(Claimed c) {
-        StringBuilder out = new StringBuilder(c.payloadJson().length() + 192);
-        out.append("{\"id\":\"").append(c.id()).append("\",\"type\":").append(Json.string(c.type()))
-                .append(",\"payload\":").append(c.payloadJson())
-                .append(",\"dedup_id\":").append(c.dedupId() == null ? "null" : Json.string(c.dedupId()))
-                .append(",\"created_at\":\"").append(Timestamps.format(c.createdAt())).append("\"}");
-        return out.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String describe(Exception e) {
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + e.getMessage();
-        return message.length() > MAX_ERROR_LENGTH ? message.substring(0, MAX_ERROR_LENGTH) : message;
-    }
-
     /** Another instance may be idle while this one has more due events than slots: wake them (throttled). */
     private void notifyOtherInstances() {
         long now = System.nanoTime();
@@ -349,7 +314,7 @@ public final class DeliveryEngine implements AutoCloseable {
         }
         lastNotify = now;
         try (Connection conn = db.connection()) {
-            PgNotifications.notify(conn, CHANNEL, "");
+            PgNotifications.notify(conn, CHANNEL, instance);
         } catch (SQLException e) {
             LOG.log(System.Logger.Level.DEBUG, "could not notify other delivery engines: " + e.getMessage());
         }
@@ -392,7 +357,7 @@ public final class DeliveryEngine implements AutoCloseable {
         }
         releaseWaiting();
         writer.close();
-        http.close();
+        sender.close();
         claimer = null;
     }
 }

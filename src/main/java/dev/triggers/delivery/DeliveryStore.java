@@ -1,6 +1,5 @@
 package dev.triggers.delivery;
 
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -50,20 +49,24 @@ final class DeliveryStore {
                 CASE WHEN o.webhook_previous_secret_expires_at > now() THEN o.webhook_previous_secret END AS previous_secret
             """;
 
-    private static final String RECORD_ATTEMPTS = """
-            INSERT INTO delivery_attempts (event_id, attempt, attempted_at, status_code, error, duration_ms)
-            SELECT u.id, coalesce((SELECT max(d.attempt) FROM delivery_attempts d WHERE d.event_id = u.id), 0) + 1,
-                u.at::timestamptz, u.code, u.err, u.ms
-            FROM unnest(?::uuid[], ?::text[], ?::int[], ?::text[], ?::int[]) AS u(id, at, code, err, ms)
-            ON CONFLICT DO NOTHING
-            """;
-
-    private static final String APPLY_RESULTS = """
+    /**
+     * Records every attempt and applies the outcomes whose lease still holds, in one statement: both parts read
+     * the same arrays (one bind, one round trip) and see the same snapshot, as two statements in one transaction did.
+     */
+    private static final String STORE_RESULTS = """
+            WITH u AS MATERIALIZED (
+                SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[], ?::int[], ?::text[], ?::int[], ?::int2[], ?::text[])
+                    AS u(id, lease, at, code, err, ms, status, next)),
+            recorded AS (
+                INSERT INTO delivery_attempts (event_id, attempt, attempted_at, status_code, error, duration_ms)
+                SELECT u.id, coalesce((SELECT max(d.attempt) FROM delivery_attempts d WHERE d.event_id = u.id), 0) + 1,
+                    u.at::timestamptz, u.code, u.err, u.ms
+                FROM u
+                ON CONFLICT DO NOTHING)
             UPDATE events e SET attempts = e.attempts + 1, last_attempt_at = u.at::timestamptz, last_status_code = u.code,
                 last_error = u.err, status = u.status, next_attempt_at = u.next::timestamptz,
                 delivered_at = CASE WHEN u.status = 2 THEN u.at::timestamptz END
-            FROM unnest(?::uuid[], ?::text[], ?::text[], ?::int[], ?::text[], ?::int2[], ?::text[])
-                AS u(id, lease, at, code, err, status, next)
+            FROM u
             WHERE e.id = u.id AND e.next_attempt_at = u.lease::timestamptz AND e.status <> 2
             """;
 
@@ -105,8 +108,7 @@ final class DeliveryStore {
             conn.setAutoCommit(false);
             try {
                 if (!results.isEmpty()) {
-                    recordAttempts(conn, results);
-                    applyResults(conn, results);
+                    storeResults(conn, results);
                 }
                 if (!released.isEmpty()) {
                     try (PreparedStatement ps = conn.prepareStatement(RELEASE)) {
@@ -125,32 +127,38 @@ final class DeliveryStore {
         }
     }
 
-    private static void recordAttempts(Connection conn, List<Result> results) throws SQLException {
-        try (PreparedStatement ps = conn.prepareStatement(RECORD_ATTEMPTS)) {
-            ps.setArray(1, conn.createArrayOf("uuid", results.stream().map(r -> r.event().id()).toArray()));
-            ps.setArray(2, texts(conn, results.stream().map(r -> Timestamps.format(r.attemptedAt())).toList()));
-            ps.setArray(3, conn.createArrayOf("int4", results.stream().map(Result::statusCode).toArray()));
-            ps.setArray(4, texts(conn, results.stream().map(Result::error).toList()));
-            ps.setArray(5, conn.createArrayOf("int4", results.stream().map(Result::durationMs).toArray()));
+    private static void storeResults(Connection conn, List<Result> results) throws SQLException {
+        int n = results.size();
+        Object[] ids = new Object[n];
+        String[] leases = new String[n];
+        String[] at = new String[n];
+        Integer[] codes = new Integer[n];
+        String[] errors = new String[n];
+        Integer[] durations = new Integer[n];
+        Short[] statuses = new Short[n];
+        String[] next = new String[n];
+        for (int i = 0; i < n; i++) {
+            Result r = results.get(i);
+            ids[i] = r.event().id();
+            leases[i] = r.event().lease().toString();
+            at[i] = Timestamps.format(r.attemptedAt());
+            codes[i] = r.statusCode();
+            errors[i] = r.error();
+            durations[i] = r.durationMs();
+            statuses[i] = (short) r.status().code();
+            next[i] = Timestamps.format(r.nextAttemptAt());
+        }
+        try (PreparedStatement ps = conn.prepareStatement(STORE_RESULTS)) {
+            ps.setArray(1, conn.createArrayOf("uuid", ids));
+            ps.setArray(2, conn.createArrayOf("text", leases));
+            ps.setArray(3, conn.createArrayOf("text", at));
+            ps.setArray(4, conn.createArrayOf("int4", codes));
+            ps.setArray(5, conn.createArrayOf("text", errors));
+            ps.setArray(6, conn.createArrayOf("int4", durations));
+            ps.setArray(7, conn.createArrayOf("int2", statuses));
+            ps.setArray(8, conn.createArrayOf("text", next));
             ps.executeUpdate();
         }
-    }
-
-    private static void applyResults(Connection conn, List<Result> results) throws SQLException {
-        try (PreparedStatement ps = conn.prepareStatement(APPLY_RESULTS)) {
-            ps.setArray(1, conn.createArrayOf("uuid", results.stream().map(r -> r.event().id()).toArray()));
-            ps.setArray(2, texts(conn, results.stream().map(r -> r.event().lease().toString()).toList()));
-            ps.setArray(3, texts(conn, results.stream().map(r -> Timestamps.format(r.attemptedAt())).toList()));
-            ps.setArray(4, conn.createArrayOf("int4", results.stream().map(Result::statusCode).toArray()));
-            ps.setArray(5, texts(conn, results.stream().map(Result::error).toList()));
-            ps.setArray(6, conn.createArrayOf("int2", results.stream().map(r -> (short) r.status().code()).toArray()));
-            ps.setArray(7, texts(conn, results.stream().map(r -> Timestamps.format(r.nextAttemptAt())).toList()));
-            ps.executeUpdate();
-        }
-    }
-
-    private static Array texts(Connection conn, List<String> values) throws SQLException {
-        return conn.createArrayOf("text", values.toArray());
     }
 
     /**

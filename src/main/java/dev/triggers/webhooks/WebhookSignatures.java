@@ -35,14 +35,7 @@ public final class WebhookSignatures {
 
     /** One {@code v1,<base64>} signature. */
     public static String sign(byte[] key, String id, long timestampSeconds, byte[] body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            mac.update((id + "." + timestampSeconds + ".").getBytes(StandardCharsets.UTF_8));
-            return "v1," + Base64.getEncoder().encodeToString(mac.doFinal(body));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is not available", e);
-        }
+        return signer(List.of(key)).header(id, timestampSeconds, body);
     }
 
     /**
@@ -50,13 +43,55 @@ public final class WebhookSignatures {
      * receiver still holding the previous secret keeps verifying during a rotation.
      */
     public static String header(List<byte[]> keys, String id, long timestampSeconds, byte[] body) {
-        StringBuilder out = new StringBuilder();
-        for (byte[] key : keys) {
-            if (!out.isEmpty()) {
-                out.append(' ');
-            }
-            out.append(sign(key, id, timestampSeconds, body));
+        return signer(keys).header(id, timestampSeconds, body);
+    }
+
+    /** A signer for these keys (newest first), to keep and reuse for every delivery to the same webhook. */
+    public static Signer signer(List<byte[]> keys) {
+        return new Signer(keys.stream().map(WebhookSignatures::keyed).toArray(Mac[]::new));
+    }
+
+    private static Mac keyed(byte[] key) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return mac;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is not available", e);
         }
-        return out.toString();
+    }
+
+    /**
+     * Signs with fixed keys. The provider lookup and the key schedule of {@code Mac.getInstance}/{@code init} cost
+     * more than signing a small body, so they happen once here and each signature works on a clone. Thread-safe.
+     */
+    public static final class Signer {
+        private final Mac[] prototypes;
+
+        private Signer(Mac[] prototypes) {
+            this.prototypes = prototypes;
+        }
+
+        public String header(String id, long timestampSeconds, byte[] body) {
+            byte[] prefix = (id + "." + timestampSeconds + ".").getBytes(StandardCharsets.UTF_8);
+            StringBuilder out = new StringBuilder(prototypes.length * 48);
+            for (Mac prototype : prototypes) {
+                Mac mac = copy(prototype);
+                mac.update(prefix);
+                if (!out.isEmpty()) {
+                    out.append(' ');
+                }
+                out.append("v1,").append(Base64.getEncoder().encodeToString(mac.doFinal(body)));
+            }
+            return out.toString();
+        }
+
+        private static Mac copy(Mac prototype) {
+            try {
+                return (Mac) prototype.clone(); // only reads the prototype, which is never updated after init
+            } catch (CloneNotSupportedException e) {
+                throw new IllegalStateException("the HmacSHA256 provider cannot clone a keyed MAC", e);
+            }
+        }
     }
 }

@@ -188,6 +188,72 @@ class DeliveryEngineTest {
     }
 
     @Test
+    void theConfiguredPathAndQueryReachTheReceiverUnchanged() {
+        try (Receiver receiver = Receiver.ok()) {
+            DeliveryHarness.Org org = h.organization(receiver.url() + "?tenant=a%20b&x=1");
+            UUID event = h.ingest(org.id());
+            awaitStatus(event, DeliveryStatus.DELIVERED);
+            assertThat(receiver.requests().getFirst().target(), is("/hook?tenant=a%20b&x=1"));
+        }
+    }
+
+    @Test
+    void aReceiverSilentPastTheTimeoutCostsOneTimedOutAttempt() {
+        try (Receiver receiver = Receiver.start((r, n) -> {
+            if (n == 0) {
+                Thread.sleep(6000);
+            }
+            return Receiver.Reply.of(200);
+        })) {
+            DeliveryHarness.Org org = h.organization(receiver.url());
+            UUID event = h.ingest(org.id());
+            awaitStatus(event, DeliveryStatus.DELIVERED);
+            assertThat(h.fixture.attemptErrors(event).getFirst(), is("timed out after 2000 ms"));
+            assertThat(h.fixture.attemptCodes(event), contains(null, 200));
+        }
+    }
+
+    /**
+     * The lease assumes no attempt outlives {@code timeout-ms}: a receiver that answers one header byte at a time,
+     * each well within the socket read timeout, is still cut off at the deadline.
+     */
+    @Test
+    void aReceiverDrippingItsAnswerIsCutOffAtTheDeadline() throws Exception {
+        try (java.net.ServerSocket dripper = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> drip(dripper));
+            DeliveryHarness.Org org = h.organization("http://127.0.0.1:" + dripper.getLocalPort() + "/hook");
+            UUID event = h.ingest(org.id());
+            Eventually.until(WAIT, () -> !h.fixture.attemptErrors(event).isEmpty(), () -> "no attempt recorded");
+            assertThat(h.fixture.attemptErrors(event).getFirst(), is("timed out after 2000 ms"));
+            assertThat(h.fixture.count("SELECT count(*) FROM delivery_attempts WHERE event_id = ? AND duration_ms >= 3000", event), is(0L));
+            h.api.delete("/api/webhook/config", org.key());
+        }
+    }
+
+    private static void drip(java.net.ServerSocket server) {
+        while (!server.isClosed()) {
+            try {
+                java.net.Socket s = server.accept();
+                Thread.ofVirtual().start(() -> {
+                    try (s) {
+                        s.getInputStream().read(new byte[65536]);
+                        byte[] answer = "HTTP/1.1 200 OK\r\nX-Slow: ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                        for (int i = 0; ; i++) {
+                            s.getOutputStream().write(i < answer.length ? answer[i] : 'a');
+                            s.getOutputStream().flush();
+                            Thread.sleep(200);
+                        }
+                    } catch (Exception closed) {
+                        // the engine hung up
+                    }
+                });
+            } catch (java.io.IOException closed) {
+                return;
+            }
+        }
+    }
+
+    @Test
     void goneDisablesTheWebhookAndLeavesEventsInTheInbox() {
         try (Receiver receiver = Receiver.start((r, n) -> Receiver.Reply.of(410))) {
             DeliveryHarness.Org org = h.organization(receiver.url());

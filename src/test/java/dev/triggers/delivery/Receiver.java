@@ -24,7 +24,8 @@ public final class Receiver implements AutoCloseable {
     private static final AtomicInteger NEXT_PORT = new AtomicInteger(18150);
 
     /** One request as the receiver saw it. */
-    public record Request(String id, String timestamp, String signature, String body, Headers headers, long receivedNanos) {
+    public record Request(String id, String timestamp, String signature, String body, Headers headers, long receivedNanos,
+                          String target) {
     }
 
     /** What to answer. */
@@ -80,7 +81,7 @@ public final class Receiver implements AutoCloseable {
             String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             Headers h = exchange.getRequestHeaders();
             Request request = new Request(h.getFirst("webhook-id"), h.getFirst("webhook-timestamp"),
-                    h.getFirst("webhook-signature"), body, h, System.nanoTime());
+                    h.getFirst("webhook-signature"), body, h, System.nanoTime(), exchange.getRequestURI().toString());
             requests.add(request);
             Reply reply;
             try {

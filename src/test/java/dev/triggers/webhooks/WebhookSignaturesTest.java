@@ -42,6 +42,21 @@ class WebhookSignaturesTest {
     }
 
     @Test
+    void aKeptSignerSignsEveryMessageAfreshAlsoFromManyThreadsAtOnce() throws Exception {
+        WebhookSignatures.Signer signer = WebhookSignatures.signer(List.of(WebhookSignatures.keyBytes(SPEC_SECRET)));
+        assertThat(signer.header("msg_other", SPEC_TIMESTAMP, "{}".getBytes(StandardCharsets.UTF_8)), not(SPEC_SIGNATURE));
+        try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            List<java.util.concurrent.Future<String>> signed = new java.util.ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                signed.add(threads.submit(() -> signer.header(SPEC_ID, SPEC_TIMESTAMP, SPEC_BODY)));
+            }
+            for (var f : signed) {
+                assertThat(f.get(), is(SPEC_SIGNATURE));
+            }
+        }
+    }
+
+    @Test
     void newSecretsAreWhsecPlusBase64Of32RandomBytes() {
         String a = WebhookSignatures.newSecret();
         assertThat(a, startsWith("whsec_"));
