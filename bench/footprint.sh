@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Footprint section: jlink image size and modules, AOT cache size, start-to-ready with and without the AOT cache,
 # RSS idle and at ingest saturation — all on the jlink image with the JAVA_OPTS the Dockerfile ships
-# (BENCH_JAVA_OPTS overrides them; then the AOT cache is retrained with those flags).
+# (BENCH_JAVA_OPTS overrides them; then the AOT cache is retrained with those flags) and the environment it sets
+# for the JVM (MALLOC_ARENA_MAX; BENCH_JAVA_ENV overrides it, empty for none).
 # Prints one Markdown section. Knobs: FOOTPRINT_RUNS (start-ups per variant, default 5), FOOTPRINT_SECONDS (wrk
 # duration, default 10), FOOTPRINT_CONNECTIONS (default 64).
 set -euo pipefail
@@ -12,6 +13,7 @@ runs=${FOOTPRINT_RUNS:-5}
 seconds=${FOOTPRINT_SECONDS:-10}
 connections=${FOOTPRINT_CONNECTIONS:-64}
 opts=${BENCH_JAVA_OPTS:-$(jlink/java-opts.sh)}
+jvm_env=${BENCH_JAVA_ENV-$(jlink/java-opts.sh --env)}
 image=target/jlink/image
 cache=target/jlink/triggers-api.aot
 
@@ -19,7 +21,7 @@ trap "bench_stop_server || true" EXIT
 bench_build
 bench_fresh_db
 # The training run (test profile) goes to the bench database too, on the bench port.
-JAVA_OPTS="$opts" DB_URL="jdbc:postgresql://127.0.0.1:5432/$BENCH_DB" TRAIN_PORT="$BENCH_PORT" \
+JAVA_OPTS="$opts" JAVA_ENV="$jvm_env" DB_URL="jdbc:postgresql://127.0.0.1:5432/$BENCH_DB" TRAIN_PORT="$BENCH_PORT" \
   jlink/build.sh --no-package 2>"$RESULTS/footprint-build.log"
 
 # Starts the image with the prod profile (as the container does) and extra JVM flags; sets SERVER_PID and
@@ -35,6 +37,8 @@ footprint_start() {
     export KEYS_PEPPER="${KEYS_PEPPER:-bench-pepper-0123456789abcdef0123456789}"
     # Saturation must measure ingestion, not 429s.
     export RATE_LIMIT_ENTERPRISE=1000000000
+    # shellcheck disable=SC2086
+    [ -z "$jvm_env" ] || export $jvm_env
     # shellcheck disable=SC2086
     exec "$image/bin/java" $opts "$@" -jar target/triggers-api.jar
   ) >"$log" 2>&1 &
@@ -137,7 +141,7 @@ cat <<EOF
 ## Footprint
 
 Measured by \`bench/footprint.sh\` on the jlink image (\`jlink/build.sh\`), prod profile, JAVA_OPTS
-\`$opts\`. Start-up runs: $runs per variant; saturation: wrk -t2 -c$connections -d${seconds}s on the same cores.
+\`$opts\`, environment \`${jvm_env:-none}\`. Start-up runs: $runs per variant; saturation: wrk -t2 -c$connections -d${seconds}s on the same cores.
 Load average (1/5/15 min) on the $(nproc) cores: $load_before before, $load_after after — wall-clock start-up
 times are only meaningful when it is well below $(nproc); the CPU column (JVM user + system time until ready) is
 barely affected by other load.
