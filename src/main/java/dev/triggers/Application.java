@@ -90,7 +90,12 @@ public final class Application implements AutoCloseable {
         // The JSON mapper's class initialisation, here while the database thread works rather than in the first
         // request (the first readiness probe).
         Json.object();
-        this.db = join(pendingDb);
+        try {
+            this.db = join(pendingDb);
+        } catch (RuntimeException e) {
+            redis.close();
+            throw e;
+        }
         this.organizations = new OrganizationStore(db.client());
         this.auth = new Authenticator(apiKeys, organizations,
                 Duration.ofSeconds(config.get("auth.cache-ttl-seconds").asLong().orElse(60L)), notifications);
