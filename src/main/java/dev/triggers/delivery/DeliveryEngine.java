@@ -68,9 +68,7 @@ public final class DeliveryEngine implements AutoCloseable {
     private final RetryPolicy retry;
     private final DeliveryMetrics metrics;
     private final ResultWriter writer;
-    // Built in start(), not in the constructor: the JDK client's classes and its selector thread cost start-up CPU
-    // that no request waits for. Thread.start() publishes it to the claimer and the attempts it spawns.
-    private HttpClient http;
+    private final HttpClient http;
     private final ExecutorService attempts = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Object slots = new Object();
@@ -92,16 +90,16 @@ public final class DeliveryEngine implements AutoCloseable {
         this.retry = new RetryPolicy(settings.initialBackoffMs(), settings.maxBackoffMs());
         this.metrics = new DeliveryMetrics(inFlight::get);
         this.writer = new ResultWriter(store, signal, webhookDisabled);
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(Duration.ofMillis(settings.timeoutMs()))
+                .build();
         notifications.subscribe(CHANNEL, payload -> signal.ring()).onReconnect(signal::ring);
     }
 
     public void start() {
         running = true;
-        http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(Duration.ofMillis(settings.timeoutMs()))
-                .build();
         writer.start();
         claimer = Thread.ofPlatform().daemon().name("delivery-claimer").start(this::claimLoop);
     }
