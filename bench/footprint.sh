@@ -185,7 +185,7 @@ Notes (written with the script; the figures above are from the run, these explai
   names its YAML parser, disables filter/mapper services and reads the files itself (the file source ran the
   media-type detector services); the database (pool, DB client, schema check) and the metrics observer are built
   on their own threads while the main thread wires the rest; the LISTEN connection, dedup sweeper and delivery
-  engine (and its JDK `HttpClient`) start once the server listens. Readiness still means "PostgreSQL answers"
+  engine start once the server listens. Readiness still means "PostgreSQL answers"
   (`/health/ready` runs `SELECT 1`). What remains is the Helidon service-registry bootstrap (reading every jar's
   service descriptors, ~20 % of samples under JFR), the YAML parse, the Micrometer registry and the web server itself — CPU,
   not I/O, so on two shared cores the wall time stretches with the load average. Measured on the shared machine

@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicReference;
 
 import dev.triggers.delivery.DeliveryEngine;
 import dev.triggers.delivery.DeliverySettings;
@@ -63,15 +64,16 @@ public final class Application implements AutoCloseable {
     private final EventWriter eventWriter;
     private final DedupSweeper dedupSweeper;
     private final RedisRateLimiter rateLimiter;
-    private final CompletableFuture<ObserveFeature> observe;
+    // Built during start-up for the first server; every later configureServer (tests start several) builds its own.
+    private final AtomicReference<CompletableFuture<ObserveFeature>> observe = new AtomicReference<>();
 
     private Application(Config config) {
         this.config = config;
         // Start-up is CPU work (class init, service discovery) plus waits on PostgreSQL; the three big blocks run
         // side by side: the metrics observer (Micrometer/Prometheus registry) and the database (pool, the DB
         // client's mapper discovery, the schema check) on their own threads, the rest here.
-        this.observe = CompletableFuture.supplyAsync(Application::observeFeature,
-                task -> Thread.ofPlatform().name("startup-metrics").start(task));
+        this.observe.set(CompletableFuture.supplyAsync(Application::observeFeature,
+                task -> Thread.ofPlatform().name("startup-metrics").start(task)));
         CompletableFuture<Database> pendingDb = CompletableFuture.supplyAsync(() -> {
             Database created = Database.create(config.get("db"));
             migrate(created);
@@ -166,10 +168,11 @@ public final class Application implements AutoCloseable {
 
     /** Server-level settings that are not routes: error pages for transport errors, metrics endpoint. */
     public void configureServer(WebServerConfig.Builder server) {
+        CompletableFuture<ObserveFeature> prebuilt = observe.getAndSet(null);
         server.config(config.get("server"))
                 .directHandlers(ErrorHandling.directHandlers())
                 .featuresDiscoverServices(false)
-                .addFeature(join(observe))
+                .addFeature(prebuilt == null ? observeFeature() : join(prebuilt))
                 .routing(this::routing);
     }
 
