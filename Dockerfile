@@ -47,7 +47,10 @@ COPY --from=build /app/config/ /app/config/
 USER 10001:10001
 # Footprint settings (reasoning and measurements: docs/BENCHMARKS.md, docs/OPERATIONS.md). Keep on one line:
 # jlink/java-opts.sh reads it for the training run, the smoke check and the footprint benchmark.
-ENV JAVA_OPTS="-XX:+UseSerialGC -Xms16m -Xmx128m -Xss256k -XX:MaxMetaspaceSize=80m -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=32m -XX:-UsePerfData"
+# glibc gives every thread that mallocs its own arena (up to 8 per core), each growing separately: two bound the
+# native heap's RSS (same reading rule as JAVA_OPTS: jlink/java-opts.sh --env).
+ENV MALLOC_ARENA_MAX=2
+ENV JAVA_OPTS="-XX:+UseSerialGC -Xms16m -Xmx128m -Xss256k -XX:MaxMetaspaceSize=80m -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=32m -XX:TrimNativeHeapInterval=2000 -XX:-UsePerfData"
 ENV HELIDON_CONFIG_PROFILE=prod \
     SERVER_PORT=8080
 EXPOSE 8080

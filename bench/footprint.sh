@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Footprint section: jlink image size and modules, AOT cache size, start-to-ready with and without the AOT cache,
 # RSS idle and at ingest saturation — all on the jlink image with the JAVA_OPTS the Dockerfile ships
-# (BENCH_JAVA_OPTS overrides them; then the AOT cache is retrained with those flags).
+# (BENCH_JAVA_OPTS overrides them; then the AOT cache is retrained with those flags) and the environment it sets
+# for the JVM (MALLOC_ARENA_MAX; BENCH_JAVA_ENV overrides it, empty for none).
 # Prints one Markdown section. Knobs: FOOTPRINT_RUNS (start-ups per variant, default 5), FOOTPRINT_SECONDS (wrk
 # duration, default 10), FOOTPRINT_CONNECTIONS (default 64).
 set -euo pipefail
@@ -12,6 +13,7 @@ runs=${FOOTPRINT_RUNS:-5}
 seconds=${FOOTPRINT_SECONDS:-10}
 connections=${FOOTPRINT_CONNECTIONS:-64}
 opts=${BENCH_JAVA_OPTS:-$(jlink/java-opts.sh)}
+jvm_env=${BENCH_JAVA_ENV-$(jlink/java-opts.sh --env)}
 image=target/jlink/image
 cache=target/jlink/triggers-api.aot
 
@@ -19,7 +21,7 @@ trap "bench_stop_server || true" EXIT
 bench_build
 bench_fresh_db
 # The training run (test profile) goes to the bench database too, on the bench port.
-JAVA_OPTS="$opts" DB_URL="jdbc:postgresql://127.0.0.1:5432/$BENCH_DB" TRAIN_PORT="$BENCH_PORT" \
+JAVA_OPTS="$opts" JAVA_ENV="$jvm_env" DB_URL="jdbc:postgresql://127.0.0.1:5432/$BENCH_DB" TRAIN_PORT="$BENCH_PORT" \
   jlink/build.sh --no-package 2>"$RESULTS/footprint-build.log"
 
 # Starts the image with the prod profile (as the container does) and extra JVM flags; sets SERVER_PID and
@@ -35,6 +37,8 @@ footprint_start() {
     export KEYS_PEPPER="${KEYS_PEPPER:-bench-pepper-0123456789abcdef0123456789}"
     # Saturation must measure ingestion, not 429s.
     export RATE_LIMIT_ENTERPRISE=1000000000
+    # shellcheck disable=SC2086
+    [ -z "$jvm_env" ] || export $jvm_env
     # shellcheck disable=SC2086
     exec "$image/bin/java" $opts "$@" -jar target/triggers-api.jar
   ) >"$log" 2>&1 &
@@ -137,7 +141,7 @@ cat <<EOF
 ## Footprint
 
 Measured by \`bench/footprint.sh\` on the jlink image (\`jlink/build.sh\`), prod profile, JAVA_OPTS
-\`$opts\`. Start-up runs: $runs per variant; saturation: wrk -t2 -c$connections -d${seconds}s on the same cores.
+\`$opts\`, environment \`${jvm_env:-none}\`. Start-up runs: $runs per variant; saturation: wrk -t2 -c$connections -d${seconds}s on the same cores.
 Load average (1/5/15 min) on the $(nproc) cores: $load_before before, $load_after after — wall-clock start-up
 times are only meaningful when it is well below $(nproc); the CPU column (JVM user + system time until ready) is
 barely affected by other load.
@@ -168,22 +172,39 @@ Notes (written with the script; the figures above are from the run, these explai
   pgjdbc's `PGpoint(java.awt.Point)` overload are never reached; `java.compiler` is only referenced by Error Prone's
   annotations). `jlink/smoke.sh` proves the cut on every CI run (keys, database, Redis, /metrics on the image).
   With them the image is 64 MB (over the target); without, 49 MB.
-- **AOT cache trade-off.** The cache (`-XX:AOTCacheOutput` during a training run of health, key generation,
-  authenticated GETs, /metrics, /openapi and error paths; `-XX:AOTCache` at start) roughly doubles what the
+- **AOT cache trade-off.** The cache (`-XX:AOTCacheOutput` during a training run of health, keys, ingest,
+  inbox, webhook configuration, /metrics, /openapi and error paths; `-XX:AOTCache` at start) roughly doubles what the
   container carries (image + app → + cache) and in exchange cuts the CPU needed to become ready by more than half: classes
   arrive parsed, verified and linked, and ~6,000 of ~6,100 classes load from it. It is only used by a JVM with the
   same runtime image, class path and compatible flags, so it is rebuilt with every build (`jlink/build.sh`) and
   trained with the Dockerfile's JAVA_OPTS.
-- **Start-up that remains** (JFR method samples at 1 ms on the image with the cache): about a quarter in Helidon's
-  config build (`Config.builder().build()`: service-registry discovery of parsers, mappers, sources), ~15 % in
-  `DbClient` construction (mapper discovery), ~20 % in the metrics observer (Micrometer/Prometheus registry and
-  system meters), the rest in the web server, Jackson's first `ObjectMapper`, the Jedis pool, Hikari's first
-  connections and the schema check. None of it is I/O wait; it is CPU, so on two cores shared with other builds the
-  wall time stretches with the load average. The ≤ 600 ms target needs the CPU column near 600–700 ms on an idle
-  machine; if it is still missed there, the next steps are inside the wiring (lazy metrics observer, one Jackson
-  mapper, Helidon service-registry bindings generated at build time), not JVM flags.
+- **Start-up that remains** (JFR method samples at 1 ms on the image with the cache). Before the perf-startup
+  changes: a quarter in Helidon's config build, ~15 % in `DbClient` construction, ~20 % in the metrics observer,
+  and the observer's `MetricsConfig` asked the service registry for a `Config`, which — none being set — built a
+  second, default config with full service discovery. Now: `Config.global(config)` hands it ours; `AppConfig`
+  names its YAML parser, disables filter/mapper services and reads the files itself (the file source ran the
+  media-type detector services); the database (pool, DB client, schema check) and the metrics observer are built
+  on their own threads while the main thread wires the rest; the LISTEN connection, dedup sweeper and delivery
+  engine start once the server listens. Readiness still means "PostgreSQL answers"
+  (`/health/ready` runs `SELECT 1`). What remains is the Helidon service-registry bootstrap (reading every jar's
+  service descriptors, ~20 % of samples under JFR), the YAML parse, the Micrometer registry and the web server itself — CPU,
+  not I/O, so on two shared cores the wall time stretches with the load average. Measured on the shared machine
+  (3–5 runs per figure): CPU until ready 1430 ms before (load 13), 1200–1420 ms after (three runs, load 1.5–13) —
+  within the noise, the work moved rather than vanished; wall median 1760 ms before (load 13), 977–997 ms after
+  (load 1.5–4.4, min 751), because the three start-up threads use both cores. Under JFR the second config build
+  (~100 samples) is gone. The ≤ 600 ms wall target needs a quiet machine at least (1.2–1.4 s of CPU spread over
+  three start-up threads on two cores) and is not yet shown. Next steps if it is missed there: Helidon service-registry bindings
+  generated at build time (`helidon-service-maven-plugin`), a lazily built metrics observer.
+- **AOT training.** The run covers the hot paths (single and batch ingest with a duplicate and an invalid event,
+  event lookup, inbox pages and acks, webhook configuration) besides health, keys, /metrics and error pages; JDK 25
+  also records method profiles in the cache (JEP 515). With `-XX:TieredStopAtLevel=1` (C1 only) the profiles do
+  not change compiled code, so the gain is in classes, not in warm-up. `-XX:AOTMode` stays at its default
+  (`auto`: a mismatching cache is reported and skipped, never fatal).
 - **Memory.** RSS counts the mapped AOT cache pages (~30–40 MB, file-backed and shareable between instances on a
-  host). `-Xms16m` (instead of 32m) keeps idle RSS under 100 MB; `-XX:TieredStopAtLevel=1` saves ~30 MB under load
-  (no C2 arenas) and ~30 % of start-up CPU; the heap cap (`-Xmx128m`) bounds the rest. Runs were kept short
-  (≤ 10 s of load) because the two cores were shared with other engineers' builds and tests.
+  host). `-Xms16m` keeps the idle heap small; `-XX:TieredStopAtLevel=1` saves ~30 MB under load (no C2 arenas)
+  and ~30 % of start-up CPU; the heap cap (`-Xmx128m`) bounds the rest. `MALLOC_ARENA_MAX=2` plus
+  `-XX:TrimNativeHeapInterval=2000` (glibc keeps freed native memory in per-thread arenas; the trim returns it)
+  took idle RSS from 104–105 MB to 98 MB (A/B on an idle start: 102 → 96 MB from the trim); NMT on an idle start
+  shows heap 16 MB, AOT cache (shared class space) 42 MB, metaspace 4 MB, code 5 MB, thread stacks 3 MB committed.
+  Runs were kept short (≤ 10 s of load) because the two cores were shared with other engineers' builds and tests.
 EOF2

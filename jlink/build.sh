@@ -8,7 +8,8 @@
 #   --no-package  reuse target/triggers-api.jar + target/libs/ (default: mvn -B -q package -DskipTests)
 #   --no-aot      skip the training run (image only)
 # The training run uses the test profile (config/test.yaml), so DB_URL / REDIS_URL point it elsewhere; it listens
-# on TRAIN_PORT (default 18099). JAVA_OPTS for the training run default to the ones the Dockerfile ships: the
+# on TRAIN_PORT (default 18099). JAVA_OPTS (and JAVA_ENV, NAME=value pairs such as MALLOC_ARENA_MAX=2; empty for
+# none) for the training run default to the ones the Dockerfile ships: the
 # AOT cache is only used by a JVM started with compatible flags (same GC, same heap-size class of compressed oops).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -63,14 +64,20 @@ if [ "$aot" = 0 ]; then
 fi
 
 # Training run: start the image with -XX:AOTCacheOutput, drive the requests a server sees in its first seconds
-# (health, key generation, authenticated GET, metrics), stop it with SIGTERM so the JVM writes the cache on exit.
+# and its hot paths (health, keys, single and batch ingest with a duplicate, event lookup, inbox pages and acks,
+# webhook configuration, metrics, error pages), stop it with SIGTERM so the JVM writes the cache on exit.
+# JDK 25 stores the loaded and linked classes and the method profiles of the run (JEP 515); the default
+# -XX:AOTMode=auto at start uses the cache when it matches and starts without it (with a warning) when not.
 . .ci/services.sh
 ensure_services
 port=${TRAIN_PORT:-18099}
 opts=${JAVA_OPTS:-$(jlink/java-opts.sh)}
+jvm_env=${JAVA_ENV-$(jlink/java-opts.sh --env)}
 log=$out/training.log
 (
   export HELIDON_CONFIG_PROFILE=test SERVER_PORT="$port"
+  # shellcheck disable=SC2086
+  [ -z "$jvm_env" ] || export $jvm_env
   # shellcheck disable=SC2086
   exec "$image/bin/java" $opts -XX:AOTCacheOutput="$cache" -jar target/triggers-api.jar
 ) >"$log" 2>&1 &
@@ -82,11 +89,27 @@ for _ in $(seq 1 300); do
   kill -0 "$pid" 2>/dev/null || { echo "training server died; see $log" >&2; tail -20 "$log" >&2; exit 1; }
   sleep 0.1
 done
-for _ in $(seq 1 20); do
+event='{"type":"aot.training","payload":{"order_id":12345,"amount":99.5,"items":[1,2,3],"tags":{"a":"b"}}}'
+for i in $(seq 1 20); do
   key=$(curl -fs -X POST "$base/api/keys/generate" -H 'Content-Type: application/json' \
     -d '{"organization_name":"aot training","tier":"enterprise"}' | sed -E 's/.*"api_key":"([^"]+)".*/\1/')
+  as=(-H "X-API-Key: $key" -H 'Content-Type: application/json')
   curl -fs "$base/api/keys" -H "X-API-Key: $key" >/dev/null
   curl -fs "$base/api/keys" -H "Authorization: Bearer $key" >/dev/null
+  # Configured and removed again: no event of this run is ever pushed to the dead target.
+  curl -fs -X POST "$base/api/webhook/config" "${as[@]}" -d '{"webhook_url":"http://127.0.0.1:9/aot"}' >/dev/null
+  curl -fs -X POST "$base/api/webhook/rotate-secret" "${as[@]}" >/dev/null
+  curl -fs -X DELETE "$base/api/webhook/config" -H "X-API-Key: $key" >/dev/null
+  id=$(curl -fs -X POST "$base/api/events" "${as[@]}" -d "$event" | sed -E 's/.*"id":"([^"]+)".*/\1/')
+  curl -fs -X POST "$base/api/events" "${as[@]}" -d "${event%\}},\"dedup_id\":\"aot-$i\"}" >/dev/null
+  curl -s -X POST "$base/api/events" "${as[@]}" -d "${event%\}},\"dedup_id\":\"aot-$i\"}" >/dev/null   # 409
+  curl -s -X POST "$base/api/events" "${as[@]}" -d '{"type":"bad type!","payload":[]}' >/dev/null      # 400
+  curl -fs -X POST "$base/api/events/batch" "${as[@]}" -d "{\"events\":[$event,$event,$event]}" >/dev/null
+  curl -fs "$base/api/events/$id" -H "X-API-Key: $key" >/dev/null
+  curl -fs "$base/api/inbox?limit=2" -H "X-API-Key: $key" >/dev/null
+  curl -fs "$base/api/inbox?limit=10&order=asc&type=aot.training&status=all" -H "X-API-Key: $key" >/dev/null
+  curl -fs -X POST "$base/api/inbox/ack" "${as[@]}" -d "{\"event_ids\":[\"$id\"]}" >/dev/null
+  curl -fs -X POST "$base/api/inbox/ack/$id" -H "X-API-Key: $key" >/dev/null
   curl -fs "$base/health" >/dev/null
   curl -fs "$base/health/ready" >/dev/null
   curl -fs "$base/metrics" >/dev/null

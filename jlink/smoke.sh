@@ -16,11 +16,14 @@ port=${SMOKE_PORT:-18098}
 base=http://127.0.0.1:$port
 log=target/jlink/smoke.log
 opts=${JAVA_OPTS:-$(jlink/java-opts.sh)}
+jvm_env=${JAVA_ENV-$(jlink/java-opts.sh --env)}
 [ -f "$cache" ] && opts="$opts -XX:AOTCache=$cache"
 
 start=$(date +%s%N)
 (
   export HELIDON_CONFIG_PROFILE=test SERVER_PORT="$port"
+  # shellcheck disable=SC2086
+  [ -z "$jvm_env" ] || export $jvm_env
   # shellcheck disable=SC2086
   exec "$image/bin/java" $opts -jar target/triggers-api.jar
 ) >"$log" 2>&1 &

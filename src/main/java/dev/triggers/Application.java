@@ -3,6 +3,9 @@ package dev.triggers;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicReference;
 
 import dev.triggers.delivery.DeliveryEngine;
 import dev.triggers.delivery.DeliverySettings;
@@ -25,6 +28,7 @@ import dev.triggers.platform.db.Migrations;
 import dev.triggers.platform.db.PgNotifications;
 import dev.triggers.platform.http.ErrorHandling;
 import dev.triggers.platform.http.RequestObservation;
+import dev.triggers.platform.json.Json;
 import dev.triggers.platform.redis.Redis;
 import dev.triggers.webhooks.RedeliveryService;
 import dev.triggers.webhooks.WebhookService;
@@ -60,11 +64,21 @@ public final class Application implements AutoCloseable {
     private final EventWriter eventWriter;
     private final DedupSweeper dedupSweeper;
     private final RedisRateLimiter rateLimiter;
+    // Built during start-up for the first server; every later configureServer (tests start several) builds its own.
+    private final AtomicReference<CompletableFuture<ObserveFeature>> observe = new AtomicReference<>();
 
     private Application(Config config) {
         this.config = config;
-        this.db = Database.create(config.get("db"));
-        migrate(db);
+        // Start-up is CPU work (class init, service discovery) plus waits on PostgreSQL; the three big blocks run
+        // side by side: the metrics observer (Micrometer/Prometheus registry) and the database (pool, the DB
+        // client's mapper discovery, the schema check) on their own threads, the rest here.
+        this.observe.set(CompletableFuture.supplyAsync(Application::observeFeature,
+                task -> Thread.ofPlatform().name("startup-metrics").start(task)));
+        CompletableFuture<Database> pendingDb = CompletableFuture.supplyAsync(() -> {
+            Database created = Database.create(config.get("db"));
+            migrate(created);
+            return created;
+        }, task -> Thread.ofPlatform().name("startup-db").start(task));
         this.redis = Redis.create(config.get("redis"));
         Config dbConfig = config.get("db");
         this.notifications = new PgNotifications(dbConfig.get("url").asString().orElseThrow(),
@@ -72,10 +86,21 @@ public final class Application implements AutoCloseable {
         this.tierLimits = new TierLimits(config.get("rate-limits"));
         this.apiKeys = new ApiKeys(config.get("keys.pepper").asString().orElseThrow(
                 () -> new IllegalStateException("keys.pepper is not set")), "prod".equals(profile()));
+        this.webhookTargets = new WebhookTargets(config.get("webhooks.allow-private-targets").asBoolean().orElse(false));
+        this.ingestMetrics = new IngestMetrics();
+        this.rateLimiter = new RedisRateLimiter(redis, new LocalRateLimiter(RATE_WINDOW_MILLIS), RATE_WINDOW_MILLIS);
+        // The JSON mapper's class initialisation, here while the database thread works rather than in the first
+        // request (the first readiness probe).
+        Json.object();
+        try {
+            this.db = join(pendingDb);
+        } catch (RuntimeException e) {
+            redis.close();
+            throw e;
+        }
         this.organizations = new OrganizationStore(db.client());
         this.auth = new Authenticator(apiKeys, organizations,
                 Duration.ofSeconds(config.get("auth.cache-ttl-seconds").asLong().orElse(60L)), notifications);
-        this.webhookTargets = new WebhookTargets(config.get("webhooks.allow-private-targets").asBoolean().orElse(false));
         this.webhooks = new WebhookStore(db.client());
         DeliverySettings deliverySettings = DeliverySettings.from(config.get("delivery"),
                 config.get("app.version").asString().orElse("dev"));
@@ -83,19 +108,50 @@ public final class Application implements AutoCloseable {
         this.delivery = deliverySettings.enabled()
                 ? new DeliveryEngine(deliverySettings, db, webhookTargets, deliverySignal, notifications, auth::announce)
                 : null;
-        this.ingestMetrics = new IngestMetrics();
         this.eventWriter = new EventWriter(db, deliverySignal, ingestMetrics, EventWriter.Settings.from(config.get("ingest"),
                 config.get("limits.batch-max-events").asInt().orElse(1000))).start();
-        this.dedupSweeper = new DedupSweeper(db).start(config.get("ingest.dedup-sweep-interval-seconds").asLong().orElse(60L));
-        this.rateLimiter = new RedisRateLimiter(redis, new LocalRateLimiter(RATE_WINDOW_MILLIS), RATE_WINDOW_MILLIS);
+        this.dedupSweeper = new DedupSweeper(db);
+    }
+
+    /** A fully running application: what tests and embedders want. */
+    public static Application create(Config config) {
+        return prepare(config).startBackground();
+    }
+
+    /**
+     * Everything a request needs, without the background work (LISTEN connection, dedup sweeper, push delivery):
+     * {@link Main} starts that with {@link #startBackground()} once the server listens, off the start-up path.
+     */
+    public static Application prepare(Config config) {
+        return new Application(config);
+    }
+
+    /** Starts the work no request waits for. Call it once. */
+    public Application startBackground() {
+        dedupSweeper.start(config.get("ingest.dedup-sweep-interval-seconds").asLong().orElse(60L));
         notifications.start();
         if (delivery != null) {
             delivery.start();
         }
+        return this;
     }
 
-    public static Application create(Config config) {
-        return new Application(config);
+    private static ObserveFeature observeFeature() {
+        return ObserveFeature.builder()
+                .endpoint("/")
+                .addObserver(MetricsObserver.builder().build())
+                .build();
+    }
+
+    private static <T> T join(CompletableFuture<T> pending) {
+        try {
+            return pending.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
     }
 
     private static void migrate(Database db) {
@@ -112,13 +168,11 @@ public final class Application implements AutoCloseable {
 
     /** Server-level settings that are not routes: error pages for transport errors, metrics endpoint. */
     public void configureServer(WebServerConfig.Builder server) {
+        CompletableFuture<ObserveFeature> prebuilt = observe.getAndSet(null);
         server.config(config.get("server"))
                 .directHandlers(ErrorHandling.directHandlers())
                 .featuresDiscoverServices(false)
-                .addFeature(ObserveFeature.builder()
-                        .endpoint("/")
-                        .addObserver(MetricsObserver.builder().build())
-                        .build())
+                .addFeature(prebuilt == null ? observeFeature() : join(prebuilt))
                 .routing(this::routing);
     }
 

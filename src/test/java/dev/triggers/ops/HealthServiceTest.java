@@ -66,6 +66,23 @@ class HealthServiceTest {
         assertThat(m.text(), containsString("db_pool_active"));
     }
 
+    @Test
+    void readyAsSoonAsTheServerListensBeforeTheBackgroundWorkStarts() {
+        // Main's order: prepare (database answered, schema checked), listen, then LISTEN/sweeper/delivery.
+        try (Application app = Application.prepare(TestSupport.config(Map.of()))) {
+            WebServer server = WebServer.builder().update(app::configureServer).port(0).host("127.0.0.1").build().start();
+            try {
+                Reply r = new ApiClient(Http1Client.builder().baseUri("http://127.0.0.1:" + server.port()).build())
+                        .get("/health/ready", null);
+                assertThat(r.text(), r.status(), is(200));
+                assertThat(r.json().get("checks").get("database").asText(), is("up"));
+                app.startBackground();
+            } finally {
+                server.stop();
+            }
+        }
+    }
+
     /** Starts a second server with the overrides and returns its readiness answer (status code 200 asserted). */
     private static String readyWith(Map<String, String> overrides) {
         try (Application app = Application.create(TestSupport.config(overrides))) {
