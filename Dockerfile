@@ -50,7 +50,7 @@ USER 10001:10001
 # glibc gives every thread that mallocs its own arena (up to 8 per core), each growing separately: two bound the
 # native heap's RSS (same reading rule as JAVA_OPTS: jlink/java-opts.sh --env).
 ENV MALLOC_ARENA_MAX=2
-ENV JAVA_OPTS="-XX:+UseSerialGC -Xms16m -Xmx128m -Xss256k -XX:MaxMetaspaceSize=80m -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=32m -XX:TrimNativeHeapInterval=2000 -XX:-UsePerfData"
+ENV JAVA_OPTS="-XX:+UseSerialGC -Xms16m -Xmx128m -Xss256k -XX:MaxMetaspaceSize=80m -XX:ReservedCodeCacheSize=48m -XX:MaxDirectMemorySize=32m -XX:TrimNativeHeapInterval=2000 -XX:-UsePerfData"
 ENV HELIDON_CONFIG_PROFILE=prod \
     SERVER_PORT=8080
 EXPOSE 8080

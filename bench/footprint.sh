@@ -197,12 +197,11 @@ Notes (written with the script; the figures above are from the run, these explai
   generated at build time (`helidon-service-maven-plugin`), a lazily built metrics observer.
 - **AOT training.** The run covers the hot paths (single and batch ingest with a duplicate and an invalid event,
   event lookup, inbox pages and acks, webhook configuration) besides health, keys, /metrics and error pages; JDK 25
-  also records method profiles in the cache (JEP 515). With `-XX:TieredStopAtLevel=1` (C1 only) the profiles do
-  not change compiled code, so the gain is in classes, not in warm-up. `-XX:AOTMode` stays at its default
+  also records method profiles in the cache (JEP 515). With C2 (shipped) the recorded profiles let hot methods compile sooner after start. `-XX:AOTMode` stays at its default
   (`auto`: a mismatching cache is reported and skipped, never fatal).
 - **Memory.** RSS counts the mapped AOT cache pages (~30–40 MB, file-backed and shareable between instances on a
-  host). `-Xms16m` keeps the idle heap small; `-XX:TieredStopAtLevel=1` saves ~30 MB under load (no C2 arenas)
-  and ~30 % of start-up CPU; the heap cap (`-Xmx128m`) bounds the rest. `MALLOC_ARENA_MAX=2` plus
+  host). `-Xms16m` keeps the idle heap small; C1 only (`-XX:TieredStopAtLevel=1`) was tried and dropped (−17 % ingest throughput, more RSS under load; see
+  OPERATIONS.md); the heap cap (`-Xmx128m`) bounds the rest. `MALLOC_ARENA_MAX=2` plus
   `-XX:TrimNativeHeapInterval=2000` (glibc keeps freed native memory in per-thread arenas; the trim returns it)
   took idle RSS from 104–105 MB to 98 MB (A/B on an idle start: 102 → 96 MB from the trim); NMT on an idle start
   shows heap 16 MB, AOT cache (shared class space) 42 MB, metaspace 4 MB, code 5 MB, thread stacks 3 MB committed.
