@@ -1,6 +1,5 @@
 package dev.triggers.delivery;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
@@ -17,6 +16,7 @@ import dev.triggers.Application;
 import dev.triggers.TestSupport;
 import dev.triggers.delivery.DeliveryFixture.EventRow;
 import dev.triggers.platform.db.Migrations;
+import dev.triggers.testing.ServerProcess;
 import io.helidon.config.Config;
 import org.junit.jupiter.api.Test;
 
@@ -96,22 +96,14 @@ class DeliveryInstancesTest {
             UUID org = fixture.organization(receiver.url());
             UUID event = fixture.event(org);
 
-            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), "dev.triggers.Main")
-                    .redirectErrorStream(true)
-                    .redirectOutput(Path.of("target", "delivery-kill-child.log").toFile());
-            pb.environment().putAll(Map.of("HELIDON_CONFIG_PROFILE", "test", "DB_URL", db, "SERVER_PORT", "0",
+            try (ServerProcess child = ServerProcess.start("delivery-kill", Map.of("DB_URL", db,
                     // The held attempt must not time out and be retried by the child before the kill, even on a
                     // loaded machine: a timeout well past the kill, and a backoff no test waits for.
                     "DELIVERY_ENABLED", "true", "DELIVERY_TIMEOUT_MS", "3000", "DELIVERY_LEASE_MS", "4000",
                     "DELIVERY_INITIAL_BACKOFF_MS", "60000",
-                    "DELIVERY_POLL_INTERVAL_MS", "200"));
-            Process child = pb.start();
-            try {
+                    "DELIVERY_POLL_INTERVAL_MS", "200"))) {
                 assertThat("the child delivered", firstHeld.await(30, TimeUnit.SECONDS), is(true));
-            } finally {
-                child.destroyForcibly();
-                child.waitFor(10, TimeUnit.SECONDS);
+                child.kill();
             }
             long killedAt = System.nanoTime();
             EventRow leased = fixture.row(event);

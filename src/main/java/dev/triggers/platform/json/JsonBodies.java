@@ -88,10 +88,12 @@ public final class JsonBodies {
             return node;
         } catch (IOException e) {
             throw malformed(e);
+        } catch (NumberFormatException e) {
+            // A decimal whose exponent overflows BigDecimal ("2e2222222222", found by the fuzzer in CI).
+            throw ApiException.validation("the body holds a number outside the range of a double");
         }
     }
 
-    /** The 400 for a body the parser refused: too deep, over a parser limit, or not JSON. */
     /** The 400 for a body the parser could not read; any IOException from parsing bytes in memory is the input's fault. */
     public static ApiException malformed(IOException io) {
         if (!(io instanceof JsonProcessingException e)) {
