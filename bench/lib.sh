@@ -11,6 +11,12 @@ BASE_URL="http://127.0.0.1:$BENCH_PORT"
 RESULTS="$ROOT/bench/results"
 mkdir -p "$RESULTS"
 
+# wrk comes from Debian's packages; a fresh machine of this kind does not have it yet.
+if ! command -v wrk >/dev/null 2>&1; then
+  echo "[bench] installing wrk (apt-get)" >&2
+  { apt-get install -y -q wrk || { apt-get update -q && apt-get install -y -q wrk; }; } >&2
+fi
+
 # Builds the jar once per run (skipped when BENCH_NO_BUILD=1).
 bench_build() {
   if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
