@@ -27,6 +27,7 @@ import dev.triggers.platform.db.Database;
 import dev.triggers.platform.db.Migrations;
 import dev.triggers.platform.db.PgNotifications;
 import dev.triggers.platform.http.ErrorHandling;
+import dev.triggers.platform.http.BodyMemoryBudget;
 import dev.triggers.platform.http.RequestObservation;
 import dev.triggers.platform.json.Json;
 import dev.triggers.platform.redis.Redis;
@@ -179,6 +180,7 @@ public final class Application implements AutoCloseable {
     public void routing(HttpRouting.Builder routing) {
         db.registerMetrics();
         routing.addFilter(new RequestObservation(config.get("logging.access").asBoolean().orElse(false)));
+        routing.addFilter(new BodyMemoryBudget(config.get("limits")));
         ErrorHandling.register(routing);
         // Its own route, ahead of the /api/events service, so the two features merge without touching each other.
         routing.post("/api/events/{id}/redeliver", new RedeliveryService(webhooks, auth, deliverySignal)::redeliver);

@@ -3,18 +3,20 @@ package dev.triggers.events;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.triggers.platform.http.ApiException;
 import dev.triggers.platform.json.Json;
 import dev.triggers.platform.json.JsonBodies;
 
 /**
- * Validates one event object of a request ({@code {"type", "payload", "dedup_id"}}) into a {@link NewEvent}.
+ * Validates event objects of a request ({@code {"type", "payload", "dedup_id"}}) into {@link NewEvent}s.
  * Errors name the field, prefixed with where the event sits ({@code events[3].type}) in a batch.
  */
 final class EventInput {
@@ -26,13 +28,91 @@ final class EventInput {
 
     /**
      * The single-event body, read in one streaming pass: the payload is stored as the bytes the client sent (jsonb
-     * normalises them), so the hot path builds no tree and serialises nothing. Same rules as {@link #parse}; the
+     * normalises them), so the hot path builds no tree and serialises nothing. Same rules as a batch item; the
      * payload limit applies to the payload as sent.
      */
     static NewEvent parseSingle(byte[] body, int maxPayloadBytes) {
         if (body.length == 0) {
             throw ApiException.badRequest("malformed_json", "the request body is empty; a JSON object is required");
         }
+        return parseEvent(body, "", maxPayloadBytes);
+    }
+
+    /** One batch item or a rejection of it; exactly one of the two is set. */
+    record Item(NewEvent event, ApiException rejection) {
+    }
+
+    /**
+     * The batch body {@code {"events": [...]}}, read in one streaming pass like the single event: no tree of the
+     * whole body (a 16 MiB batch would be several times that on the heap), each payload kept as the bytes sent.
+     * Malformed JSON anywhere, or an {@code events} that is not an array of 1 to {@code maxEvents}, refuses the
+     * whole request; an item that breaks a rule (including U+0000 or an out-of-range number inside it) is
+     * rejected alone, its index in the error.
+     */
+    static List<Item> parseBatch(byte[] body, int maxEvents, int maxPayloadBytes) {
+        if (body.length == 0) {
+            throw ApiException.badRequest("malformed_json", "the request body is empty; a JSON object is required");
+        }
+        String shape = "field 'events' must be an array of 1 to " + maxEvents + " events";
+        try (JsonParser p = Json.MAPPER.getFactory().createParser(body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw ApiException.validation("the request body must be a JSON object");
+            }
+            List<Item> items = null;
+            JsonToken field;
+            while ((field = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken value = p.nextToken();
+                if (name.equals("events") && value == JsonToken.START_ARRAY) {
+                    items = new ArrayList<>();
+                    JsonToken t;
+                    while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+                        if (t == null) {
+                            throw ApiException.badRequest("malformed_json", "malformed JSON: the body ends inside 'events'");
+                        }
+                        if (items.size() == maxEvents) {
+                            throw ApiException.validation(shape);
+                        }
+                        items.add(item(p, t, body, "events[" + items.size() + "].", maxPayloadBytes));
+                    }
+                } else if (name.equals("events")) {
+                    throw ApiException.validation(shape);
+                } else {
+                    skipStorable(p, name);
+                }
+            }
+            if (field != JsonToken.END_OBJECT || p.nextToken() != null) {
+                throw ApiException.badRequest("malformed_json", "malformed JSON: the body is not one JSON object");
+            }
+            if (items == null || items.isEmpty()) {
+                throw ApiException.validation(shape);
+            }
+            return items;
+        } catch (IOException e) {
+            throw JsonBodies.malformed(e);
+        } catch (NumberFormatException e) {
+            throw ApiException.validation("the body holds a number outside the range of a double");
+        }
+    }
+
+    /** One array element: its syntax is checked by skipping over it, then its rules on its own bytes. */
+    private static Item item(JsonParser p, JsonToken first, byte[] body, String prefix, int maxPayloadBytes) throws IOException {
+        int start = (int) p.currentTokenLocation().getByteOffset();
+        p.skipChildren();
+        if (first != JsonToken.START_OBJECT) {
+            return new Item(null, ApiException.validation("'" + prefix.substring(0, prefix.length() - 1)
+                    + "' must be a JSON object"));
+        }
+        int end = (int) p.currentLocation().getByteOffset();
+        try {
+            return new Item(parseEvent(Arrays.copyOfRange(body, start, end), prefix, maxPayloadBytes), null);
+        } catch (ApiException e) {
+            return new Item(null, e);
+        }
+    }
+
+    /** An event object, alone in {@code body}; error details name fields with {@code prefix} ("events[3]."). */
+    private static NewEvent parseEvent(byte[] body, String prefix, int maxPayloadBytes) {
         try (JsonParser p = Json.MAPPER.getFactory().createParser(body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw ApiException.validation("the request body must be a JSON object");
@@ -50,31 +130,31 @@ final class EventInput {
                         typeSeen = value != JsonToken.VALUE_NULL;
                         type = value == JsonToken.VALUE_STRING ? p.getText() : null;
                     }
-                    case "payload" -> payload = rawPayload(p, value, body, maxPayloadBytes);
+                    case "payload" -> payload = rawPayload(p, value, body, prefix, maxPayloadBytes);
                     case "dedup_id" -> {
                         dedupId = value == JsonToken.VALUE_STRING ? p.getText() : null;
                         if (value != JsonToken.VALUE_STRING && value != JsonToken.VALUE_NULL) {
-                            throw ApiException.validation("field 'dedup_id' must be a string");
+                            throw ApiException.validation("field '" + prefix + "dedup_id' must be a string");
                         }
                     }
-                    default -> skipStorable(p, name);
+                    default -> skipStorable(p, prefix + name);
                 }
             }
             if (field != JsonToken.END_OBJECT) {
                 throw ApiException.badRequest("malformed_json", "malformed JSON: the body ends inside the object");
             }
             if (type == null && typeSeen) {
-                throw ApiException.validation("field 'type' must be a string");
+                throw ApiException.validation("field '" + prefix + "type' must be a string");
             }
             if (type == null) {
-                throw ApiException.validation("field 'type' is required");
+                throw ApiException.validation("field '" + prefix + "type' is required");
             }
-            checkType(type, "type");
+            checkType(type, prefix + "type");
             if (payload == null) {
-                throw ApiException.validation("field 'payload' is required");
+                throw ApiException.validation("field '" + prefix + "payload' is required");
             }
             if (dedupId != null) {
-                checkDedupId(dedupId, "dedup_id");
+                checkDedupId(dedupId, prefix + "dedup_id");
             }
             return new NewEvent(type, payload, dedupId);
         } catch (IOException e) {
@@ -83,18 +163,19 @@ final class EventInput {
     }
 
     /** The payload object's bytes as sent, after checking it holds nothing jsonb refuses. */
-    private static String rawPayload(JsonParser p, JsonToken value, byte[] body, int maxPayloadBytes) throws IOException {
+    private static String rawPayload(JsonParser p, JsonToken value, byte[] body, String prefix, int maxPayloadBytes)
+            throws IOException {
         if (value == JsonToken.VALUE_NULL) {
             return null;
         }
         if (value != JsonToken.START_OBJECT) {
-            throw ApiException.validation("field 'payload' must be a JSON object");
+            throw ApiException.validation("field '" + prefix + "payload' must be a JSON object");
         }
         int start = (int) p.currentTokenLocation().getByteOffset();
-        checkStorable(p, "payload");
+        checkStorable(p, prefix + "payload");
         int end = (int) p.currentLocation().getByteOffset();
         if (end - start > maxPayloadBytes) {
-            throw ApiException.payloadTooLarge("field 'payload' exceeds " + maxPayloadBytes + " bytes serialized");
+            throw ApiException.payloadTooLarge("field '" + prefix + "payload' exceeds " + maxPayloadBytes + " bytes serialized");
         }
         return new String(body, start, end - start, StandardCharsets.UTF_8);
     }
@@ -149,36 +230,6 @@ final class EventInput {
         }
     }
 
-    static NewEvent parse(JsonNode event, String prefix, int maxPayloadBytes) {
-        if (event == null || !event.isObject()) {
-            throw ApiException.validation("'" + (prefix.isEmpty() ? "(body)" : prefix) + "' must be a JSON object");
-        }
-        String type = type(event.get("type"), prefix + "type");
-        JsonNode payloadNode = event.get("payload");
-        if (payloadNode == null || payloadNode.isNull()) {
-            throw ApiException.validation("field '" + prefix + "payload' is required");
-        }
-        if (!payloadNode.isObject()) {
-            throw ApiException.validation("field '" + prefix + "payload' must be a JSON object");
-        }
-        String payload = Json.string(payloadNode);
-        if (utf8LongerThan(payload, maxPayloadBytes)) {
-            throw ApiException.payloadTooLarge("field '" + prefix + "payload' exceeds " + maxPayloadBytes
-                    + " bytes serialized");
-        }
-        return new NewEvent(type, payload, dedupId(event.get("dedup_id"), prefix + "dedup_id"));
-    }
-
-    private static String type(JsonNode node, String field) {
-        if (node == null || node.isNull()) {
-            throw ApiException.validation("field '" + field + "' is required");
-        }
-        if (!node.isTextual()) {
-            throw ApiException.validation("field '" + field + "' must be a string");
-        }
-        return checkType(node.textValue(), field);
-    }
-
     private static String checkType(String type, String field) {
         if (type.isEmpty() || type.length() > MAX_TYPE_LENGTH) {
             throw ApiException.validation("field '" + field + "' must be 1 to " + MAX_TYPE_LENGTH + " characters");
@@ -194,16 +245,6 @@ final class EventInput {
         return type;
     }
 
-    private static String dedupId(JsonNode node, String field) {
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.isTextual()) {
-            throw ApiException.validation("field '" + field + "' must be a string");
-        }
-        return checkDedupId(node.textValue(), field);
-    }
-
     private static String checkDedupId(String id, String field) {
         if (id.indexOf('\0') >= 0) {
             throw ApiException.validation("field '" + field + "' contains U+0000, which cannot be stored");
@@ -213,27 +254,5 @@ final class EventInput {
             throw ApiException.validation("field '" + field + "' must be 1 to " + MAX_DEDUP_ID_LENGTH + " characters");
         }
         return id;
-    }
-
-    /** Whether {@code s} takes more than {@code max} bytes in UTF-8, counting no further than needed. */
-    static boolean utf8LongerThan(String s, int max) {
-        if ((long) s.length() * 3 <= max) {
-            return false; // at most 3 bytes per UTF-16 unit
-        }
-        long bytes = 0;
-        for (int i = 0; i < s.length() && bytes <= max; i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                bytes++;
-            } else if (c < 0x800) {
-                bytes += 2;
-            } else if (Character.isHighSurrogate(c)) {
-                bytes += 4;
-                i++;
-            } else {
-                bytes += 3;
-            }
-        }
-        return bytes > max;
     }
 }

@@ -48,6 +48,7 @@ public final class EventStore {
             INSERT INTO events (id, org_id, type, payload, dedup_id, created_at, next_attempt_at)
             SELECT r.id, r.org_id, r.type, r.payload, r.dedup_id, ?, CASE WHEN r.push THEN ?::timestamptz END
             FROM jsonb_to_recordset(?::jsonb) AS r(id uuid, org_id uuid, type text, payload jsonb, dedup_id text, push bool)""";
+    static final int INSERT_CHUNK_CHARS = 1 << 20;
     private static final String SWEEP = """
             DELETE FROM event_dedup WHERE ctid = ANY (ARRAY(
               SELECT ctid FROM event_dedup WHERE created_at < now() - interval '24 hours' LIMIT ?))""";
@@ -97,30 +98,39 @@ public final class EventStore {
         return out;
     }
 
-    /** Inserts all rows in one statement; rows with {@code push} are due for delivery at once. */
+    /**
+     * Inserts the rows, as few statements as fit {@link #INSERT_CHUNK_CHARS} each (one for any ordinary batch);
+     * rows with {@code push} are due for delivery at once. The bound keeps a transaction of large payloads from
+     * holding its whole JSON text two more times (built and encoded) on a small heap.
+     */
     static void insert(Connection conn, List<Row> rows, Instant createdAt) throws SQLException {
-        int size = 2;
+        long size = 2;
         for (Row r : rows) {
             size += r.payload().length() + 160;
         }
-        StringBuilder json = new StringBuilder(size).append('[');
-        for (Row r : rows) {
-            if (json.length() > 1) {
-                json.append(',');
-            }
-            // type is [A-Za-z0-9._:-] only, so it needs no escaping; dedup_id may hold anything.
-            json.append("{\"id\":\"").append(r.id()).append("\",\"org_id\":\"").append(r.orgId())
-                    .append("\",\"type\":\"").append(r.type()).append("\",\"push\":").append(r.push())
-                    .append(",\"dedup_id\":").append(r.dedupId() == null ? "null" : Json.string(r.dedupId()))
-                    .append(",\"payload\":").append(r.payload()).append('}');
-        }
-        json.append(']');
         try (PreparedStatement ps = conn.prepareStatement(INSERT)) {
-            ps.setObject(1, Timestamps.sql(createdAt));
-            ps.setObject(2, Timestamps.sql(createdAt));
-            ps.setString(3, json.toString());
-            ps.executeUpdate();
+            StringBuilder json = new StringBuilder((int) Math.min(size, INSERT_CHUNK_CHARS + 4096));
+            for (Row r : rows) {
+                if (json.length() > 1 && json.length() + r.payload().length() > INSERT_CHUNK_CHARS) {
+                    insertChunk(ps, json, createdAt);
+                }
+                json.append(json.isEmpty() ? '[' : ',');
+                // type is [A-Za-z0-9._:-] only, so it needs no escaping; dedup_id may hold anything.
+                json.append("{\"id\":\"").append(r.id()).append("\",\"org_id\":\"").append(r.orgId())
+                        .append("\",\"type\":\"").append(r.type()).append("\",\"push\":").append(r.push())
+                        .append(",\"dedup_id\":").append(r.dedupId() == null ? "null" : Json.string(r.dedupId()))
+                        .append(",\"payload\":").append(r.payload()).append('}');
+            }
+            insertChunk(ps, json, createdAt);
         }
+    }
+
+    private static void insertChunk(PreparedStatement ps, StringBuilder json, Instant createdAt) throws SQLException {
+        ps.setObject(1, Timestamps.sql(createdAt));
+        ps.setObject(2, Timestamps.sql(createdAt));
+        ps.setString(3, json.append(']').toString());
+        ps.executeUpdate();
+        json.setLength(0);
     }
 
     /** Deletes up to {@code limit} expired dedup claims; returns how many. */

@@ -157,6 +157,12 @@ public final class EventWriter implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.ERROR, "event writer failed", e);
                 batch.forEach(s -> s.done.completeExceptionally(e));
+            } catch (Error e) {
+                // Out of memory, typically: this batch fails (nothing of it was committed), the writer lives on.
+                // A writer thread that died here would leave ingestion slower, or stopped, with readiness still 200.
+                LOG.log(System.Logger.Level.ERROR, "event writer failed", e);
+                ApiException unavailable = overloaded("the server could not take the write; retry shortly");
+                batch.forEach(s -> s.done.completeExceptionally(unavailable));
             } finally {
                 for (Submission s : batch) {
                     space.release(s.events.size());

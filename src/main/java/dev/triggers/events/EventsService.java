@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
@@ -101,12 +100,9 @@ public final class EventsService implements HttpService {
 
     private void createBatch(ServerRequest req, ServerResponse res) {
         Organization org = auth.authenticate(req);
-        JsonNode items;
+        List<EventInput.Item> items;
         try {
-            items = JsonBodies.readObject(req, batchBodyBytes).get("events");
-            if (items == null || !items.isArray() || items.isEmpty() || items.size() > batchMaxEvents) {
-                throw ApiException.validation("field 'events' must be an array of 1 to " + batchMaxEvents + " events");
-            }
+            items = EventInput.parseBatch(JsonBodies.readBytes(req, batchBodyBytes), batchMaxEvents, payloadBytes);
         } catch (ApiException e) {
             throw withRateLimitHeaders(e, limiter.peek(org.id().toString(), tiers.perMinute(org.tier())));
         }
@@ -117,12 +113,13 @@ public final class EventsService implements HttpService {
             int[] validIndex = new int[items.size()];
             int rejected = 0;
             for (int i = 0; i < items.size(); i++) {
+                EventInput.Item item = items.get(i);
                 results[i] = Json.object().put("index", i);
-                try {
+                if (item.event() != null) {
                     validIndex[valid.size()] = i;
-                    valid.add(EventInput.parse(items.get(i), "events[" + i + "].", payloadBytes));
-                } catch (ApiException e) {
-                    results[i].put("status", "rejected").put("error", e.detail());
+                    valid.add(item.event());
+                } else {
+                    results[i].put("status", "rejected").put("error", item.rejection().detail());
                     rejected++;
                 }
             }

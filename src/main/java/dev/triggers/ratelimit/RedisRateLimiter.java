@@ -117,7 +117,8 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
                 }
             } catch (InterruptedException e) {
                 return;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // The callers' fallback decides; the dispatcher must outlive any one failed call.
                 batch.forEach(r -> r.result().complete(null));
             } finally {
                 batch.clear();

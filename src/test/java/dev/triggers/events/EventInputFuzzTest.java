@@ -12,11 +12,13 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThanOrEqualTo;
 
 /**
- * The single-event parser takes any bytes: it yields an event that satisfies the contract's rules, or refuses with
- * a 4xx. Nothing else (no 5xx, no exception escaping, no payload beyond the limit) comes out.
+ * The event parsers take any bytes: the single-event parser yields an event that satisfies the contract's rules,
+ * the batch parser yields 1 to N items each such an event or a 4xx rejection, or either refuses with a 4xx.
+ * Nothing else (no 5xx, no exception escaping, no payload beyond the limit) comes out.
  */
 class EventInputFuzzTest {
     private static final int MAX_PAYLOAD = 4096;
+    private static final int MAX_ITEMS = 8;
 
     @FuzzTest(maxDuration = "30s")
     void anyBodyBecomesAValidEventOrA4xx(FuzzedDataProvider data) {
@@ -28,6 +30,31 @@ class EventInputFuzzTest {
             assertThat(e.getMessage(), e.status().code() / 100, is(4));
             return;
         }
+        assertValid(event);
+    }
+
+    @FuzzTest(maxDuration = "30s")
+    void anyBatchBodyBecomesValidItemsOrA4xx(FuzzedDataProvider data) {
+        byte[] body = data.consumeRemainingAsBytes();
+        java.util.List<EventInput.Item> items;
+        try {
+            items = EventInput.parseBatch(body, MAX_ITEMS, MAX_PAYLOAD);
+        } catch (ApiException e) {
+            assertThat(e.getMessage(), e.status().code() / 100, is(4));
+            return;
+        }
+        assertThat(items.isEmpty(), is(false));
+        assertThat(items.size(), lessThanOrEqualTo(MAX_ITEMS));
+        for (EventInput.Item item : items) {
+            if (item.event() != null) {
+                assertValid(item.event());
+            } else {
+                assertThat(item.rejection().getMessage(), item.rejection().status().code() / 100, is(4));
+            }
+        }
+    }
+
+    private static void assertValid(NewEvent event) {
         assertThat(event.type().matches("[A-Za-z0-9._:-]{1,255}"), is(true));
         if (event.dedupId() != null) {
             assertThat(event.dedupId().isEmpty(), is(false));

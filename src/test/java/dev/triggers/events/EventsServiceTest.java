@@ -276,6 +276,54 @@ class EventsServiceTest {
     }
 
     @Test
+    void batchRejectsAnUnstorableOrMisshapenItemAloneAndStoresTheRestAsSent() throws Exception {
+        String key = api.newOrganization();
+        String body = "{\"events\":[" + String.join(",",
+                event("nul.inside", "{\"k\":\"nul\\u0000\"}", null),
+                "\"not an object\"",
+                event("huge.number", "{\"n\":1e999}", null),
+                event("kept", "{\"b\": 1.50, \"a\": \"é\"}", null)) + "], \"note\": {\"ignored\": [1]}}";
+        Reply r = api.post("/api/events/batch", key, body);
+        assertThat(r.status(), is(200));
+        JsonNode results = r.json().get("results");
+        assertThat(results.get(0).get("error").asText(), containsString("events[0].payload.k"));
+        assertThat(results.get(1).get("error").asText(), containsString("'events[1]' must be a JSON object"));
+        assertThat(results.get(2).get("error").asText(), containsString("events[2].payload.n"));
+        assertThat(results.get(3).get("status").asText(), is("created"));
+        Reply stored = api.get("/api/events/" + results.get(3).get("id").asText(), key);
+        assertThat(stored.json().get("payload").get("a").asText(), is("é"));
+        assertThat(stored.text(), containsString("1.50")); // the number as sent, not a double's 1.5
+    }
+
+    @Test
+    void batchWithMalformedJsonOrAnEventsThatIsNotAnArrayIsRefusedWhole() throws Exception {
+        String key = api.newOrganization();
+        String valid = event("refused.whole", "{}", null);
+        Reply malformed = api.post("/api/events/batch", key, "{\"events\":[" + valid + ", {\"type\": }]}");
+        assertThat(malformed.status(), is(400));
+        assertThat(malformed.json().get("error").asText(), is("malformed_json"));
+        assertThat(api.post("/api/events/batch", key, "{\"events\":" + valid + "}").status(), is(400));
+        assertThat(api.post("/api/events/batch", key, "{\"events\":[" + valid + "]} []").status(), is(400));
+        assertThat(api.post("/api/events/batch", key, "[" + valid + "]").status(), is(400));
+        assertThat(countEvents("type = 'refused.whole'"), is(0));
+    }
+
+    @Test
+    void batchOfLargePayloadsIsWrittenInSeveralStatementsOfOneTransaction() throws Exception {
+        String key = api.newOrganization();
+        String pad = "p".repeat(200 * 1024);
+        List<String> items = new ArrayList<>();
+        for (int i = 0; i < 12; i++) { // ~2.4 MB of JSON: three insert statements of at most 1 MiB
+            items.add(event("large.payload", "{\"i\":" + i + ",\"pad\":\"" + pad + "\"}", null));
+        }
+        Reply r = api.post("/api/events/batch", key, "{\"events\":[" + String.join(",", items) + "]}");
+        assertThat(r.status(), is(200));
+        assertThat(r.json().get("accepted").asInt(), is(12));
+        assertThat(countEvents("type = 'large.payload' AND length(payload->>'pad') = " + pad.length()), is(12));
+        assertThat(EventStore.INSERT_CHUNK_CHARS < pad.length() * 12, is(true));
+    }
+
+    @Test
     void batchSizeMustBeOneToTheConfiguredMaximum() {
         String key = api.newOrganization();
         assertThat(api.post("/api/events/batch", key, "{\"events\":[]}").status(), is(400));

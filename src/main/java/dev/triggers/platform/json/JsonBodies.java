@@ -49,6 +49,13 @@ public final class JsonBodies {
             throw tooLarge(maxBytes);
         }
         try (InputStream in = req.content().inputStream()) {
+            if (declared >= 0) {
+                // Read straight into an array of the declared size: readNBytes would buffer the body in chunks and
+                // then copy it, twice the memory of a 16 MiB batch for a moment.
+                byte[] body = new byte[(int) declared];
+                int read = in.readNBytes(body, 0, body.length);
+                return read == body.length ? body : java.util.Arrays.copyOf(body, read);
+            }
             byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
             if (body.length > maxBytes) {
                 throw tooLarge(maxBytes);
