@@ -224,10 +224,29 @@ final class EventInput {
             }
         } else if (t == JsonToken.VALUE_NUMBER_FLOAT || (t == JsonToken.VALUE_NUMBER_INT
                 && p.getNumberType() == JsonParser.NumberType.BIG_INTEGER)) {
-            if (Double.isInfinite(p.getDoubleValue())) {
+            if (mayOverflowDouble(p) && Double.isInfinite(p.getDoubleValue())) {
                 throw ApiException.validation("field '" + field + "' holds a number outside the range of a double");
             }
         }
+    }
+
+    /**
+     * Whether a number token could lie beyond double range: only with an exponent or 300+ characters. Parsing every
+     * decimal of every payload to a double just to find out was a visible share of the hot path's allocations.
+     */
+    private static boolean mayOverflowDouble(JsonParser p) throws IOException {
+        char[] chars = p.getTextCharacters();
+        int offset = p.getTextOffset();
+        int length = p.getTextLength();
+        if (length >= 300) {
+            return true;
+        }
+        for (int i = offset; i < offset + length; i++) {
+            if (chars[i] == 'e' || chars[i] == 'E') {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String checkType(String type, String field) {
