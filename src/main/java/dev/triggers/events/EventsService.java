@@ -23,6 +23,7 @@ import dev.triggers.platform.json.JsonBodies;
 import dev.triggers.ratelimit.RateLimiter;
 import io.helidon.config.Config;
 import io.helidon.dbclient.DbRow;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
@@ -38,6 +39,10 @@ import io.helidon.webserver.http.ServerResponse;
  * <p>A malformed event id answers 404 like an unknown one: to the caller both simply name no event of theirs.
  */
 public final class EventsService implements HttpService {
+    // Names built once: a name given as a string is lower-cased and validated on every response.
+    private static final HeaderName RATE_LIMIT_LIMIT = HeaderNames.create("RateLimit-Limit");
+    private static final HeaderName RATE_LIMIT_REMAINING = HeaderNames.create("RateLimit-Remaining");
+    private static final HeaderName RATE_LIMIT_RESET = HeaderNames.create("RateLimit-Reset");
     private final Authenticator auth;
     private final EventWriter writer;
     private final EventStore store;
@@ -188,9 +193,9 @@ public final class EventsService implements HttpService {
     }
 
     private static void rateLimitHeaders(ServerResponse res, RateLimiter.Decision quota) {
-        res.header("RateLimit-Limit", Integer.toString(quota.limit()));
-        res.header("RateLimit-Remaining", Integer.toString(quota.remaining()));
-        res.header("RateLimit-Reset", Long.toString(quota.resetSeconds()));
+        res.header(RATE_LIMIT_LIMIT, Integer.toString(quota.limit()));
+        res.header(RATE_LIMIT_REMAINING, Integer.toString(quota.remaining()));
+        res.header(RATE_LIMIT_RESET, Long.toString(quota.resetSeconds()));
     }
 
     private static ApiException withRateLimitHeaders(ApiException e, RateLimiter.Decision quota) {
