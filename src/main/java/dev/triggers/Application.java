@@ -16,6 +16,7 @@ import dev.triggers.events.EventStore;
 import dev.triggers.events.EventWriter;
 import dev.triggers.events.EventsService;
 import dev.triggers.events.IngestMetrics;
+import dev.triggers.events.IngestPressure;
 import dev.triggers.keys.ApiKeys;
 import dev.triggers.keys.Authenticator;
 import dev.triggers.keys.KeysService;
@@ -62,6 +63,7 @@ public final class Application implements AutoCloseable {
     private final WebhookStore webhooks;
     private final DeliveryEngine delivery;
     private final IngestMetrics ingestMetrics;
+    private final IngestPressure ingestPressure;
     private final EventWriter eventWriter;
     private final DedupSweeper dedupSweeper;
     private final RedisRateLimiter rateLimiter;
@@ -105,9 +107,13 @@ public final class Application implements AutoCloseable {
         this.webhooks = new WebhookStore(db.client());
         DeliverySettings deliverySettings = DeliverySettings.from(config.get("delivery"),
                 config.get("app.version").asString().orElse("dev"));
+        // Ingest requests in progress; push delivery slows down while they average delivery.yield.ingest-threshold.
+        this.ingestPressure = new IngestPressure(deliverySettings.yielding().ingestThreshold(),
+                deliverySettings.yielding().windowMs());
         // Created before notifications.start(): it subscribes to its wake-up channel.
         this.delivery = deliverySettings.enabled()
-                ? new DeliveryEngine(deliverySettings, db, webhookTargets, deliverySignal, notifications, auth::announce)
+                ? new DeliveryEngine(deliverySettings, db, webhookTargets, deliverySignal, ingestPressure, notifications,
+                        auth::announce)
                 : null;
         this.eventWriter = new EventWriter(db, deliverySignal, ingestMetrics, EventWriter.Settings.from(config.get("ingest"),
                 config.get("limits.batch-max-events").asInt().orElse(1000))).start();
@@ -188,7 +194,7 @@ public final class Application implements AutoCloseable {
         routing.register("/api/keys", new KeysService(organizations, apiKeys, auth, tierLimits,
                         config.get("signup.open").asBoolean().orElse(false), config.get("admin.token").asString().orElse("")))
                 .register("/api/events", new EventsService(auth, eventWriter, new EventStore(db.client()), rateLimiter,
-                        tierLimits, ingestMetrics, config.get("limits")))
+                        tierLimits, ingestMetrics, ingestPressure, config.get("limits")))
                 .register("/api", new InboxService(db, auth))
                 .register("/health", new HealthService(db, redis))
                 .register("/openapi", new OpenApiService());
@@ -205,6 +211,11 @@ public final class Application implements AutoCloseable {
     /** Rung by the event writer after committing events that are due for push delivery. */
     public DeliverySignal deliverySignal() {
         return deliverySignal;
+    }
+
+    /** Ingest requests in progress: the pressure push delivery yields to. */
+    public IngestPressure ingestPressure() {
+        return ingestPressure;
     }
 
     @Override

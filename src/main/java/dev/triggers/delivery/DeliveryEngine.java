@@ -23,6 +23,7 @@ import dev.triggers.delivery.DeliveryMetrics.Outcome;
 import dev.triggers.delivery.DeliveryStore.Claimed;
 import dev.triggers.delivery.DeliveryStore.Result;
 import dev.triggers.events.DeliveryStatus;
+import dev.triggers.events.IngestPressure;
 import dev.triggers.platform.Ids;
 import dev.triggers.platform.Timestamps;
 import dev.triggers.platform.db.Database;
@@ -39,6 +40,12 @@ import dev.triggers.webhooks.WebhookTargets;
  * {@link DeliverySignal} (rung by ingestion, redelivery, finished attempts and its own scheduled retries), on a
  * PostgreSQL NOTIFY from another instance that has more due events than it can take, and every
  * {@code poll-interval-ms} as the safety net.
+ *
+ * <p>Deliveries yield to ingestion: while ingestion on this instance is under pressure ({@link IngestPressure}: on
+ * average {@code yield.ingest-threshold} requests in progress over a {@code yield.window-ms} window), the claimer
+ * takes at most {@code yield.max-per-second} events a second ({@link ClaimPace}), and goes back to full speed within
+ * a window or two of the pressure ending. The {@code 201} path is the product's promise; a delivery is durable and
+ * waits in PostgreSQL, so delaying it loses nothing. Delivery slows, it never stops.
  *
  * <p>A {@link ResultWriter} stores outcomes in batches. A killed process leaves its leases to expire, after which
  * any instance retries those events; a closing one stops claiming, lets attempts finish within
@@ -58,6 +65,8 @@ public final class DeliveryEngine implements AutoCloseable {
     private final DeliveryMetrics metrics;
     private final ResultWriter writer;
     private final WebhookSender sender;
+    private final IngestPressure ingest;
+    private final ClaimPace pace; // claimer thread only
     private final ExecutorService attempts = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Object slots = new Object();
@@ -74,15 +83,19 @@ public final class DeliveryEngine implements AutoCloseable {
     private record Quiet(long rings, Set<UUID> excluded) {
     }
     private long lastBacklog;
+    /** Set by a claim held back by the pace: how long to pause before the next one; claimer thread only. */
+    private long pauseMillis;
 
     public DeliveryEngine(DeliverySettings settings, Database db, WebhookTargets targets, DeliverySignal signal,
-                          PgNotifications notifications, Consumer<UUID> webhookDisabled) {
+                          IngestPressure ingest, PgNotifications notifications, Consumer<UUID> webhookDisabled) {
         this.settings = settings;
         this.db = db;
         this.store = new DeliveryStore(db);
         this.signal = signal;
+        this.ingest = ingest;
+        this.pace = new ClaimPace(settings.yielding().maxPerSecond(), settings.claimBatch());
         this.retry = new RetryPolicy(settings.initialBackoffMs(), settings.maxBackoffMs());
-        this.metrics = new DeliveryMetrics(inFlight::get);
+        this.metrics = new DeliveryMetrics(inFlight::get, this::yielding);
         this.writer = new ResultWriter(store, signal, webhookDisabled);
         this.sender = new WebhookSender(settings, targets);
         notifications.subscribe(CHANNEL, payload -> {
@@ -116,7 +129,12 @@ public final class DeliveryEngine implements AutoCloseable {
                 quiet = null;
                 sleep(Math.min(settings.pollIntervalMs(), 100L << Math.min(failures, 4)));
             }
-            if (!more) {
+            if (pauseMillis > 0) {
+                // Yielding: no claim before the pace allows one (rings would only wake us to find none allowed).
+                // Capped so that the end of the pressure is noticed within 100 ms.
+                sleep(Math.min(pauseMillis, 100));
+                pauseMillis = 0;
+            } else if (!more) {
                 try {
                     if (!signal.await(waitMillis())) {
                         quiet = null; // a poll or a retry's due time: events may be due that no ring announced
@@ -136,8 +154,17 @@ public final class DeliveryEngine implements AutoCloseable {
             wantsSlots = true;
             return false;
         }
-        Set<UUID> saturated = saturatedOrgs();
         int limit = Math.min(free, settings.claimBatch());
+        boolean yielding = yielding();
+        if (yielding) {
+            int allowed = pace.allowance();
+            if (allowed == 0) {
+                pauseMillis = pace.millisUntilBurst();
+                return false;
+            }
+            limit = Math.min(limit, allowed);
+        }
+        Set<UUID> saturated = saturatedOrgs();
         long now = System.currentTimeMillis();
         if (writer.nextDueTime() <= now) {
             quiet = null;
@@ -151,6 +178,9 @@ public final class DeliveryEngine implements AutoCloseable {
             return false;
         }
         List<Claimed> claimed = store.claim(limit, saturated, settings.leaseMs());
+        if (yielding) {
+            pace.took(claimed.size());
+        }
         if (claimed.size() < limit) {
             quiet = new Quiet(rings, saturated); // took all that was due outside the busy orgs
         } else if (!saturated.isEmpty()) {
@@ -173,6 +203,11 @@ public final class DeliveryEngine implements AutoCloseable {
             notifyOtherInstances();
         }
         return full && inFlight.get() < settings.concurrency();
+    }
+
+    /** Ingestion on this instance is under pressure: claims go at the yield pace. */
+    boolean yielding() {
+        return ingest.raised();
     }
 
     private long waitMillis() {

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import io.helidon.metrics.api.Counter;
@@ -17,7 +18,8 @@ import io.helidon.metrics.api.Timer;
 
 /**
  * What operators watch of push delivery: attempts by outcome, how long receivers take, how long an event waited
- * from creation to its successful delivery, and how many events are due or in flight.
+ * from creation to its successful delivery, how many events are due or in flight, and whether delivery is yielding
+ * to ingestion.
  */
 final class DeliveryMetrics {
     enum Outcome { DELIVERED, RETRYING, FAILED, GONE }
@@ -33,7 +35,7 @@ final class DeliveryMetrics {
     private final Timer lag;
     final AtomicLong backlog = new AtomicLong();
 
-    DeliveryMetrics(Supplier<Integer> inFlight) {
+    DeliveryMetrics(Supplier<Integer> inFlight, BooleanSupplier yielding) {
         for (Outcome o : Outcome.values()) {
             outcomes.put(o, registry.getOrCreate(Counter.builder("delivery.attempts")
                     .description("Push delivery attempts by outcome")
@@ -43,10 +45,20 @@ final class DeliveryMetrics {
                 .description("Time from sending a delivery to the receiver's answer (or the error)").buckets(LATENCY_BUCKETS));
         lag = registry.getOrCreate(Timer.builder("delivery.lag")
                 .description("Event created to successfully delivered").buckets(LAG_BUCKETS));
-        registry.getOrCreate(Gauge.builder("delivery.backlog", backlog, AtomicLong::doubleValue)
+        // Gauges read this engine's state: one registered by an earlier engine of the process (tests and embedders
+        // start several) is replaced, or it would keep reading a closed engine.
+        replace(registry, Gauge.builder("delivery.backlog", backlog, AtomicLong::doubleValue)
                 .description("Events due or in flight for push delivery (refreshed every few seconds)"));
-        registry.getOrCreate(Gauge.builder("delivery.in_flight", inFlight)
+        replace(registry, Gauge.builder("delivery.in_flight", inFlight)
                 .description("Delivery attempts in flight on this instance"));
+        replace(registry, Gauge.builder("delivery.yielding", () -> yielding.getAsBoolean() ? 1 : 0)
+                .description("1 while ingestion on this instance is under pressure: deliveries go at the yield pace"));
+    }
+
+    /** Registers {@code gauge}, replacing one of the same name. */
+    private static void replace(MeterRegistry registry, Gauge.Builder<?> gauge) {
+        registry.remove(gauge.name(), List.of());
+        registry.getOrCreate(gauge);
     }
 
     void attempt(Outcome outcome, long durationNanos) {

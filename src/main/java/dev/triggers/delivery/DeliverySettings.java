@@ -7,11 +7,26 @@ import io.helidon.config.Config;
  *
  * @param leaseMs how long a claimed event stays invisible to every other claimer; never shorter than the request
  *                timeout plus a margin for writing the result, or a slow attempt could be claimed twice
+ * @param yielding when and how far deliveries give way to ingestion ({@code delivery.yield.*})
  */
 public record DeliverySettings(boolean enabled, int maxAttempts, long initialBackoffMs, long maxBackoffMs, long timeoutMs,
                                long leaseMs, int concurrency, int perOrgConcurrency, int claimBatch, long pollIntervalMs,
-                               long shutdownGraceMs, String userAgent) {
+                               long shutdownGraceMs, String userAgent, Yielding yielding) {
     static final long LEASE_MARGIN_MS = 1000;
+
+    /**
+     * Deliveries yield to ingestion: once the ingest requests in progress on this instance average
+     * {@code ingestThreshold} or more over a window of {@code windowMs}, and until a window averages below half of
+     * it, the engine claims at most {@code maxPerSecond} events per second. {@code ingestThreshold} 0 turns yielding
+     * off; {@code maxPerSecond} is at least 1, so delivery never stops.
+     */
+    public record Yielding(int ingestThreshold, int maxPerSecond, long windowMs) {
+        static Yielding from(Config yield) {
+            return new Yielding(Math.max(0, yield.get("ingest-threshold").asInt().orElse(32)),
+                    Math.max(1, yield.get("max-per-second").asInt().orElse(500)),
+                    Math.max(1, yield.get("window-ms").asLong().orElse(100L)));
+        }
+    }
 
     public static DeliverySettings from(Config delivery, String version) {
         long timeout = delivery.get("timeout-ms").asLong().orElse(10_000L);
@@ -29,6 +44,7 @@ public record DeliverySettings(boolean enabled, int maxAttempts, long initialBac
                 Math.max(1, delivery.get("claim-batch").asInt().orElse(perOrg)),
                 Math.max(10, delivery.get("poll-interval-ms").asLong().orElse(1000L)),
                 Math.max(0, delivery.get("shutdown-grace-ms").asLong().orElse(5000L)),
-                "triggers-api/" + version);
+                "triggers-api/" + version,
+                Yielding.from(delivery.get("yield")));
     }
 }

@@ -27,6 +27,7 @@ import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
+import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -49,19 +50,21 @@ public final class EventsService implements HttpService {
     private final RateLimiter limiter;
     private final TierLimits tiers;
     private final IngestMetrics metrics;
+    private final IngestPressure pressure;
     private final long singleBodyBytes;
     private final long batchBodyBytes;
     private final int batchMaxEvents;
     private final int payloadBytes;
 
     public EventsService(Authenticator auth, EventWriter writer, EventStore store, RateLimiter limiter, TierLimits tiers,
-                         IngestMetrics metrics, Config limits) {
+                         IngestMetrics metrics, IngestPressure pressure, Config limits) {
         this.auth = auth;
         this.writer = writer;
         this.store = store;
         this.limiter = limiter;
         this.tiers = tiers;
         this.metrics = metrics;
+        this.pressure = pressure;
         this.singleBodyBytes = limits.get("single-body-bytes").asLong().orElse(1_048_576L);
         this.batchBodyBytes = limits.get("batch-body-bytes").asLong().orElse(16_777_216L);
         this.batchMaxEvents = limits.get("batch-max-events").asInt().orElse(1000);
@@ -70,11 +73,23 @@ public final class EventsService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.post("/", this::create)
+        rules.post("/", counted(this::create))
                 .any("/", Problems.methodNotAllowed("POST"))
-                .post("/batch", this::createBatch)
+                .post("/batch", counted(this::createBatch))
                 .any("/batch", Problems.methodNotAllowed("POST"))
                 .get("/{id}", this::get);
+    }
+
+    /** Ingest requests count as in progress (the pressure delivery yields to) from handler start to answer. */
+    private Handler counted(Handler handler) {
+        return (req, res) -> {
+            pressure.enter();
+            try {
+                handler.handle(req, res);
+            } finally {
+                pressure.exit();
+            }
+        };
     }
 
     private void create(ServerRequest req, ServerResponse res) {
