@@ -23,7 +23,6 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  */
 public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     private static final int MAX_PER_CALL = 256;
-    private static final long WAIT_MILLIS = 1000;
 
     // For each key in turn (ARGV: window, then limit and permits per key). A refusal changes nothing, so a
     // too-large batch costs no quota. A missing key or one without TTL opens a new window.
@@ -89,7 +88,9 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
         Request r = new Request(key, limit, permits, new CompletableFuture<>());
         queue.add(r);
         try {
-            Decision d = r.result().get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            // The dispatcher's call gives up after the Redis timeout (a connection wait plus a reply at most); waiting
+            // less here would let the fallback admit a request that Redis also counts.
+            Decision d = r.result().get(2 * redis.timeoutMillis() + 250, TimeUnit.MILLISECONDS);
             return d != null ? d : fallback.acquire(key, limit, permits);
         } catch (TimeoutException | ExecutionException e) {
             return fallback.acquire(key, limit, permits);

@@ -25,25 +25,27 @@ public final class Redis implements AutoCloseable {
 
     private final RedisClient client;
     private final long retryIntervalNanos;
+    private final long timeoutMillis;
     private volatile long downUntil;
     private volatile boolean down;
 
-    private Redis(RedisClient client, long retryIntervalNanos) {
+    private Redis(RedisClient client, long retryIntervalNanos, long timeoutMillis) {
         this.client = client;
         this.retryIntervalNanos = retryIntervalNanos;
+        this.timeoutMillis = timeoutMillis;
     }
 
     public static Redis create(Config config) {
         String url = config.get("url").asString().orElse("").trim();
         long retry = Duration.ofMillis(config.get("retry-interval-ms").asLong().orElse(1000L)).toNanos();
+        int timeout = config.get("timeout-ms").asInt().orElse(1000);
         if (url.isEmpty()) {
-            return new Redis(null, retry);
+            return new Redis(null, retry, timeout);
         }
         URI uri = URI.create(url);
         if (!JedisURIHelper.isValid(uri)) {
             throw new IllegalArgumentException("redis.url is not a valid redis:// URL");
         }
-        int timeout = config.get("timeout-ms").asInt().orElse(250);
         DefaultJedisClientConfig.Builder clientConfig = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(timeout)
                 .socketTimeoutMillis(timeout)
@@ -63,7 +65,12 @@ public final class Redis implements AutoCloseable {
                 .clientConfig(clientConfig.build())
                 .poolConfig(pool)
                 .build();
-        return new Redis(client, retry);
+        return new Redis(client, retry, timeout);
+    }
+
+    /** The longest one call waits for a connection or a reply ({@code redis.timeout-ms}). */
+    public long timeoutMillis() {
+        return timeoutMillis;
     }
 
     public boolean configured() {
