@@ -158,6 +158,33 @@ class InboxAckTest {
     }
 
     @Test
+    void concurrentAcksOfOverlappingIdsInAnyOrderAllSucceed() throws Exception {
+        String key = api.newOrganization();
+        UUID org = StoredEvents.orgId(api, key);
+        List<Stored> events = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            events.add(pending(org));
+        }
+        StoredEvents.insert(events);
+        List<UUID> ids = events.stream().map(Stored::id).toList();
+        // Each request locks its rows one by one; were they locked in request order, two requests holding each
+        // other's next row would deadlock and one of them fail.
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+            List<java.util.concurrent.Future<Reply>> replies = new ArrayList<>();
+            for (int i = 0; i < 24; i++) {
+                List<UUID> shuffled = new ArrayList<>(ids);
+                java.util.Collections.shuffle(shuffled, new java.util.Random(i));
+                replies.add(pool.submit(() -> ack(key, shuffled.toArray(UUID[]::new))));
+            }
+            for (var reply : replies) {
+                Reply r = reply.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(r.text(), r.status(), is(200));
+                assertThat(r.json().get("acknowledged").asInt(), is(300));
+            }
+        }
+    }
+
+    @Test
     void singleAckAndItsAliasAreIdempotentAndRepeatTheFirstAcknowledgement() {
         String key = api.newOrganization();
         Stored event = StoredEvents.insert(StoredEvents.orgId(api, key), "t", DeliveryStatus.RETRYING);

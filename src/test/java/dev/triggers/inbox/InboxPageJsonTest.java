@@ -64,11 +64,12 @@ class InboxPageJsonTest {
             instants.add(Instant.EPOCH.plusNanos(micros * 1000));
         }
         for (Instant at : instants) {
-            for (ZoneOffset offset : new ZoneOffset[] {ZoneOffset.UTC, ZoneOffset.ofHours(14), ZoneOffset.ofHoursMinutes(-9, -30)}) {
+            for (ZoneOffset offset : List.of(ZoneOffset.UTC, ZoneOffset.ofHours(14), ZoneOffset.ofHoursMinutes(-9, -30))) {
                 InboxStore.InboxEvent e = new InboxStore.InboxEvent(UUID.randomUUID(), bytes("t"), bytes("{}"), null,
                         at.atOffset(offset), 0, 0);
                 String json = new String(InboxPageJson.render(List.of(e), null, false), StandardCharsets.UTF_8);
-                assertThat(at + " at " + offset, json, is(new String(jackson(List.of(e), null, false), StandardCharsets.UTF_8)));
+                String expected = new String(jackson(List.of(e), null, false), StandardCharsets.UTF_8);
+                assertThat(at + " at " + offset, json, is(expected));
             }
         }
     }
@@ -101,7 +102,8 @@ class InboxPageJsonTest {
                 g.writeStringField("type", new String(e.type(), StandardCharsets.UTF_8));
                 g.writeFieldName("payload");
                 g.writeRawValue(new String(e.payload(), StandardCharsets.UTF_8));
-                g.writeStringField("dedup_id", e.dedupId() == null ? null : new String(e.dedupId(), StandardCharsets.UTF_8));
+                g.writeStringField("dedup_id",
+                        e.dedupId() == null ? null : new String(e.dedupId(), StandardCharsets.UTF_8));
                 g.writeStringField("created_at", Timestamps.format(e.createdAt().toInstant()));
                 g.writeStringField("delivery_status", DeliveryStatus.fromCode(e.status()).wireName());
                 g.writeNumberField("attempts", e.attempts());
