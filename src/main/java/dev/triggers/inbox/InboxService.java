@@ -1,15 +1,11 @@
 package dev.triggers.inbox;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -75,40 +71,10 @@ public final class InboxService implements HttpService {
         String nextCursor = null;
         if (hasMore) {
             InboxStore.InboxEvent last = events.getLast();
-            nextCursor = new InboxCursor(query.ascending(), query.filterHash(), last.createdAt(), last.id()).encode();
+            nextCursor = new InboxCursor(query.ascending(), query.filterHash(), last.createdAt().toInstant(), last.id())
+                    .encode();
         }
-        Responses.okJson(res, pageJson(events, nextCursor, hasMore));
-    }
-
-    /**
-     * Streams the page straight into bytes: no JSON tree for ~44 KB of response, and each payload goes out as the
-     * jsonb text PostgreSQL produced (valid JSON) instead of being parsed and serialized again.
-     */
-    private static byte[] pageJson(List<InboxStore.InboxEvent> events, String nextCursor, boolean hasMore) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(512 + events.size() * 512);
-        try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(bytes)) {
-            g.writeStartObject();
-            g.writeArrayFieldStart("events");
-            for (InboxStore.InboxEvent e : events) {
-                g.writeStartObject();
-                g.writeStringField("id", e.id().toString());
-                g.writeStringField("type", e.type());
-                g.writeFieldName("payload");
-                g.writeRawValue(e.payload());
-                g.writeStringField("dedup_id", e.dedupId());
-                g.writeStringField("created_at", Timestamps.format(e.createdAt()));
-                g.writeStringField("delivery_status", DeliveryStatus.fromCode(e.status()).wireName());
-                g.writeNumberField("attempts", e.attempts());
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-            g.writeStringField("next_cursor", nextCursor);
-            g.writeBooleanField("has_more", hasMore);
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
+        Responses.okJson(res, InboxPageJson.render(events, nextCursor, hasMore));
     }
 
     private void ackMany(ServerRequest req, ServerResponse res) {

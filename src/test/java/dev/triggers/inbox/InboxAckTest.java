@@ -137,12 +137,7 @@ class InboxAckTest {
     @Test
     void aThousandIdsAreAcknowledgedInOneRequestAndOneMoreIsRefused() {
         String key = api.newOrganization();
-        UUID org = StoredEvents.orgId(api, key);
-        List<Stored> events = new ArrayList<>();
-        for (int i = 0; i < 1000; i++) {
-            events.add(pending(org));
-        }
-        StoredEvents.insert(events);
+        List<Stored> events = insertPending(StoredEvents.orgId(api, key), 1000);
         List<UUID> ids = events.stream().map(Stored::id).collect(Collectors.toCollection(ArrayList::new));
 
         List<UUID> tooMany = new ArrayList<>(ids);
@@ -155,6 +150,27 @@ class InboxAckTest {
         assertThat(r.json().get("failed").asInt(), is(0));
         assertThat(StoredEvents.rows(events).stream().map(Row::status).toList(), everyItem(is(DeliveryStatus.DELIVERED)));
         assertThat(api.get("/api/inbox?limit=1", key).json().get("events").size(), is(0));
+    }
+
+    @Test
+    void concurrentAcksOfOverlappingIdsInAnyOrderAllSucceed() throws Exception {
+        String key = api.newOrganization();
+        List<UUID> ids = insertPending(StoredEvents.orgId(api, key), 300).stream().map(Stored::id).toList();
+        // Each request locks its rows one by one; were they locked in request order, two requests holding each
+        // other's next row would deadlock and one of them fail.
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+            List<java.util.concurrent.Future<Reply>> replies = new ArrayList<>();
+            for (int i = 0; i < 24; i++) {
+                List<UUID> shuffled = new ArrayList<>(ids);
+                java.util.Collections.shuffle(shuffled, new java.util.Random(i));
+                replies.add(pool.submit(() -> ack(key, shuffled.toArray(UUID[]::new))));
+            }
+            for (var reply : replies) {
+                Reply r = reply.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(r.text(), r.status(), is(200));
+                assertThat(r.json().get("acknowledged").asInt(), is(300));
+            }
+        }
     }
 
     @Test
@@ -284,6 +300,14 @@ class InboxAckTest {
     private Reply ack(String key, UUID... ids) {
         String list = java.util.Arrays.stream(ids).map(id -> "\"" + id + "\"").collect(Collectors.joining(","));
         return api.post("/api/inbox/ack", key, "{\"event_ids\":[" + list + "]}");
+    }
+
+    private static List<Stored> insertPending(UUID org, int count) {
+        List<Stored> events = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            events.add(pending(org));
+        }
+        return StoredEvents.insert(events);
     }
 
     private static Stored pending(UUID org) {

@@ -5,9 +5,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 import dev.triggers.TestSupport;
+import dev.triggers.platform.Timestamps;
 import io.helidon.common.uri.UriQuery;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,7 +25,8 @@ import static org.hamcrest.Matchers.not;
  * excludes delivered events, the cursor as an index condition; the plain views read in index order with no sort.
  * (Selective filters may get a bitmap scan and a sort of the few matching rows: the planner's cheaper choice when
  * fewer rows than the limit are expected.) Checked for PostgreSQL's custom plans and for the generic plan a prepared
- * statement ends up using. The table is mostly acknowledged, so a plan reading acknowledged rows would show.
+ * statement ends up using. The table is mostly acknowledged, so a plan reading acknowledged rows would show. Acks
+ * are checked the same way: one primary-key lookup per id, never a plan that starts from the organization.
  */
 class InboxQueryPlanTest {
     private static final UUID ORG = UUID.fromString("00000000-0000-0000-0000-000000000007");
@@ -79,8 +82,33 @@ class InboxQueryPlanTest {
     }
 
     /**
-     * EXPLAIN EXECUTE of the page prepared server-side, so {@code plan_cache_mode} decides between the plan for these
-     * values and the generic plan (a plain EXPLAIN with bound parameters always plans for the values).
+     * An ack looks up each id in the primary key and checks the organization on the row it finds; no plan starts
+     * from the organization's index (a bitmap of all its events, or a scan of them), whatever the number of ids.
+     */
+    @ParameterizedTest(name = "ack of {0} ids")
+    @CsvSource({"1", "1000"})
+    void anAckLooksUpEachIdByPrimaryKey(int count) throws SQLException {
+        StringBuilder ids = new StringBuilder();
+        try (Connection c = TestSupport.app().database().connection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT id FROM events WHERE org_id = '" + ORG + "' LIMIT " + count)) {
+            while (rs.next()) {
+                ids.append(ids.isEmpty() ? "{" : ",").append(rs.getString(1));
+            }
+        }
+        InboxStore.Statement ack = new InboxStore.Statement(InboxStore.ACK,
+                List.of(Timestamps.sql(Timestamps.now()), ids.append('}').toString(), ORG));
+        for (String mode : new String[] {"force_custom_plan", "force_generic_plan"}) {
+            String plan = explain(ack, mode);
+            String why = mode + "\n" + plan;
+            assertThat(why, plan, containsString("Index Scan using events_pkey on events"));
+            assertThat(why, plan, not(containsString("events_org_")));
+            assertThat(why, plan, not(containsString("Seq Scan on events")));
+        }
+    }
+
+    /**
+     * EXPLAIN EXECUTE of the statement prepared server-side, so {@code plan_cache_mode} decides between the plan for
+     * these values and the generic plan (a plain EXPLAIN with bound parameters always plans for the values).
      */
     private static String explain(InboxStore.Statement page, String mode) throws SQLException {
         StringBuilder sql = new StringBuilder();
@@ -94,15 +122,15 @@ class InboxQueryPlanTest {
         }
         try (Connection c = TestSupport.app().database().connection(); Statement st = c.createStatement()) {
             st.execute("SET plan_cache_mode = " + mode);
-            st.execute("PREPARE inbox_page AS " + sql);
-            try (ResultSet rs = st.executeQuery("EXPLAIN EXECUTE inbox_page(" + args + ")")) {
+            st.execute("PREPARE inbox_statement AS " + sql);
+            try (ResultSet rs = st.executeQuery("EXPLAIN EXECUTE inbox_statement(" + args + ")")) {
                 StringBuilder plan = new StringBuilder();
                 while (rs.next()) {
                     plan.append(rs.getString(1)).append('\n');
                 }
                 return plan.toString();
             } finally {
-                st.execute("DEALLOCATE inbox_page");
+                st.execute("DEALLOCATE inbox_statement");
                 st.execute("RESET plan_cache_mode");
             }
         }
