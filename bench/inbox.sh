@@ -7,7 +7,7 @@
 #
 # The seed is kept in $BENCH_DB between runs and skipped when it already matches INBOX_EVENTS/INBOX_ORGS;
 # organizations are created through the API (their keys stay valid: the bench pepper is fixed in lib.sh).
-# Knobs: INBOX_DURATION (s of measured load, default 15), INBOX_WARMUP (s, default 5), INBOX_CONNECTIONS (16),
+# Knobs: INBOX_DURATION (s of measured load, default 15), INBOX_WARMUP (s, default 15: C2 is still compiling 5 s in), INBOX_CONNECTIONS (16),
 # ACK_REQUESTS (acks of 1,000 ids, default 200), ACK_WARMUP (acks sent first and not recorded, default 20).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -18,7 +18,7 @@ export PGOPTIONS="-c client_min_messages=warning"
 INBOX_EVENTS="${INBOX_EVENTS:-10000000}"
 INBOX_ORGS="${INBOX_ORGS:-1000}"
 INBOX_DURATION="${INBOX_DURATION:-15}"
-INBOX_WARMUP="${INBOX_WARMUP:-5}"
+INBOX_WARMUP="${INBOX_WARMUP:-15}"
 INBOX_CONNECTIONS="${INBOX_CONNECTIONS:-16}"
 ACK_REQUESTS="${ACK_REQUESTS:-200}"
 ACK_WARMUP="${ACK_WARMUP:-20}"
