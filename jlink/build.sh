@@ -75,7 +75,9 @@ opts=${JAVA_OPTS:-$(jlink/java-opts.sh)}
 jvm_env=${JAVA_ENV-$(jlink/java-opts.sh --env)}
 log=$out/training.log
 (
-  export HELIDON_CONFIG_PROFILE=test SERVER_PORT="$port"
+  # Delivery on (the test profile turns it off): a shipped server builds the delivery engine before it is ready,
+  # and classes the training run never loaded are parsed and verified from the jars at every start.
+  export HELIDON_CONFIG_PROFILE=test SERVER_PORT="$port" DELIVERY_ENABLED=true
   # shellcheck disable=SC2086
   [ -z "$jvm_env" ] || export $jvm_env
   # shellcheck disable=SC2086
