@@ -24,6 +24,7 @@ import dev.triggers.keys.OrganizationStore;
 import dev.triggers.keys.TierLimits;
 import dev.triggers.ops.HealthService;
 import dev.triggers.ops.OpenApiService;
+import dev.triggers.platform.config.GlobalRegistry;
 import dev.triggers.platform.db.Database;
 import dev.triggers.platform.db.Migrations;
 import dev.triggers.platform.db.PgNotifications;
@@ -72,6 +73,8 @@ public final class Application implements AutoCloseable {
 
     private Application(Config config) {
         this.config = config;
+        // Before anything asks Helidon's global registry: otherwise the first lookup builds it by discovery.
+        GlobalRegistry.install(config);
         // Start-up is CPU work (class init, service discovery) plus waits on PostgreSQL; the three big blocks run
         // side by side: the metrics observer (Micrometer/Prometheus registry) and the database (pool, the DB
         // client's mapper discovery, the schema check) on their own threads, the rest here.
