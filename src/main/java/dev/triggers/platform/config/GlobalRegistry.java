@@ -7,6 +7,7 @@ import io.helidon.common.mapper.spi.MapperProvider;
 import io.helidon.config.Config;
 import io.helidon.dbclient.DbMapperProviderImpl;
 import io.helidon.service.registry.GlobalServiceRegistry;
+import io.helidon.service.registry.ServiceRegistry;
 import io.helidon.service.registry.ServiceRegistryConfig;
 import io.helidon.service.registry.ServiceRegistryManager;
 
@@ -35,13 +36,18 @@ public final class GlobalRegistry {
     /**
      * Installs the registry, once per JVM (tests start several applications in one; the first one's configuration
      * answers, and nothing reads the registry's configuration but the metrics defaults). A registry some other code
-     * set up earlier (in tests, a Helidon component used before any application) is replaced, so the suite runs
-     * with what the server runs with.
+     * set up earlier (in tests, a Helidon component used before any application) is replaced.
      */
     public static synchronized void install(Config config) {
         if (installed) {
             return;
         }
+        GlobalServiceRegistry.registry(create(config));
+        installed = true;
+    }
+
+    /** The registry {@link #install} makes global. */
+    static ServiceRegistry create(Config config) {
         ServiceRegistryConfig registry = ServiceRegistryConfig.builder()
                 .discoverServices(false)
                 .discoverServicesFromServiceLoader(false)
@@ -54,7 +60,6 @@ public final class GlobalRegistry {
                 .addServiceDescriptor(DefaultResolverService__ServiceDescriptor.INSTANCE)
                 .putContractInstance(MapperProvider.class, new DbMapperProviderImpl())
                 .build();
-        GlobalServiceRegistry.registry(ServiceRegistryManager.create(registry).registry());
-        installed = true;
+        return ServiceRegistryManager.create(registry).registry();
     }
 }

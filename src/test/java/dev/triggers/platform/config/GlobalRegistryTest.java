@@ -1,33 +1,50 @@
 package dev.triggers.platform.config;
 
-import dev.triggers.TestSupport;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.UUID;
+
 import io.helidon.common.mapper.MapperManager;
 import io.helidon.config.Config;
-import io.helidon.service.registry.Services;
+import io.helidon.service.registry.ServiceRegistry;
 import io.helidon.webserver.spi.ServerFeatureProvider;
 import org.junit.jupiter.api.Test;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.sameInstance;
 
 /**
- * The global registry the application installs (the suite's servers run with it too): it answers the lookups
- * Helidon's components make with the server's own objects, and discovers nothing.
+ * The global registry the application installs: it answers the lookups Helidon's components make with the
+ * server's own objects, and discovers nothing.
  */
 class GlobalRegistryTest {
-    @Test
-    void answersWithTheServersConfigurationAndMappersWithoutDiscovery() {
-        // The first application of the suite installed it with its configuration (or this one does).
-        TestSupport.app();
+    private final Config config = AppConfig.load(Path.of("config"), "test", Map.of());
+    private final ServiceRegistry registry = GlobalRegistry.create(config);
 
-        assertThat(Services.get(Config.class).get("db.url").exists(), is(true));
-        assertThat(Services.get(io.helidon.common.config.Config.class).get("db.url").exists(), is(true));
-        // The DB client maps columns and query parameters through the global mapper manager.
-        MapperManager mappers = MapperManager.global();
+    @Test
+    void configurationLookupsGetTheServersConfiguration() {
+        assertThat(registry.get(Config.class), sameInstance(config));
+        assertThat(registry.get(io.helidon.common.config.Config.class), sameInstance(config));
+    }
+
+    @Test
+    void theMapperManagerConvertsLikeTheDiscoveredOne() {
+        // The DB client, query parameters and header values convert through it.
+        MapperManager mappers = registry.get(MapperManager.class);
         assertThat(mappers.map("42", String.class, Integer.class), is(42));
         assertThat(mappers.map("true", String.class, Boolean.class), is(true));
+        UUID id = UUID.randomUUID();
+        assertThat(mappers.map(id.toString(), String.class, UUID.class), is(id));
+        // The DB client's provider (java.sql types).
+        assertThat(mappers.map(new java.sql.Date(0), java.sql.Date.class, java.time.LocalDate.class),
+                is(new java.sql.Date(0).toLocalDate()));
+    }
+
+    @Test
+    void nothingIsDiscovered() {
         // Discovery would find the web server's request-scope and observe feature providers.
-        assertThat(Services.all(ServerFeatureProvider.class), is(empty()));
+        assertThat(registry.all(ServerFeatureProvider.class), is(empty()));
     }
 }
