@@ -51,6 +51,7 @@ import io.helidon.webserver.observe.metrics.MetricsObserver;
  */
 public final class Application implements AutoCloseable {
     private static final long RATE_WINDOW_MILLIS = 60_000;
+    private static final long STARTUP_DB_WAIT_NANOS = Duration.ofSeconds(10).toNanos();
     private final Config config;
     private final Database db;
     private final Redis redis;
@@ -164,11 +165,23 @@ public final class Application implements AutoCloseable {
         }
     }
 
+    /**
+     * The schema check needs PostgreSQL. The pool's wait for a connection (db.pool.connection-timeout-ms, 1 s) is
+     * sized for requests; the first connection of a JVM that is still starting on busy cores (driver classes
+     * initialised, code interpreted) can take longer, so a transient failure is retried until
+     * {@link #STARTUP_DB_WAIT_NANOS}: the start fails on a PostgreSQL that stays unreachable, not on a slow start.
+     */
     private static void migrate(Database db) {
-        try (Connection conn = db.connection()) {
-            Migrations.migrate(conn);
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot migrate the database schema: " + e.getMessage(), e);
+        long deadline = System.nanoTime() + STARTUP_DB_WAIT_NANOS;
+        while (true) {
+            try (Connection conn = db.connection()) {
+                Migrations.migrate(conn);
+                return;
+            } catch (SQLException e) {
+                if (!Database.isUnavailable(e) || System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException("cannot migrate the database schema: " + e.getMessage(), e);
+                }
+            }
         }
     }
 

@@ -1,5 +1,8 @@
 package dev.triggers.platform.db;
 
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -13,11 +16,14 @@ import java.util.concurrent.Future;
 
 import dev.triggers.Application;
 import dev.triggers.TestSupport;
+import dev.triggers.platform.config.AppConfig;
+import dev.triggers.testing.TcpProxy;
 import io.helidon.config.Config;
 import org.junit.jupiter.api.Test;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.is;
 
 class MigrationsTest {
@@ -54,6 +60,34 @@ class MigrationsTest {
                 assertThat(count(probe, "SELECT count(*) FROM ddl_log"), is(ddlAfterFirstStarts));
             }
             apps.forEach(Application::close);
+        }
+    }
+
+    @Test
+    void aDatabaseThatAnswersOnlyAfterThePoolsWaitStillLetsTheServerStart() throws Exception {
+        // The first connection of a JVM starting on busy cores can take longer than the pool's 1 s wait; here
+        // PostgreSQL is unreachable for 2.5 s (refused), then answers.
+        String url = TestSupport.config(Map.of("REDIS_URL", "")).get("db.url").asString().get();
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        try (TcpProxy proxy = new TcpProxy(port, "127.0.0.1", URI.create(url.substring("jdbc:".length())).getPort())) {
+            String proxied = url.replaceFirst(":\\d+/", ":" + port + "/");
+            Config config = AppConfig.load(Path.of("config"), "test", Map.of("DB_URL", proxied, "REDIS_URL", ""));
+            Thread.ofVirtual().start(() -> {
+                try {
+                    Thread.sleep(2500);
+                    proxy.start();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            long start = System.nanoTime();
+            try (Application app = Application.create(config)) {
+                assertThat((System.nanoTime() - start) / 1_000_000, greaterThanOrEqualTo(2500L));
+                assertThat(count(app.database(), "SELECT count(*) FROM schema_migrations"), is((long) Migrations.FILES.size()));
+            }
         }
     }
 
