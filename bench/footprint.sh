@@ -178,25 +178,34 @@ Notes (written with the script; the figures above are from the run, these explai
   arrive parsed, verified and linked, and ~6,000 of ~6,100 classes load from it. It is only used by a JVM with the
   same runtime image, class path and compatible flags, so it is rebuilt with every build (`jlink/build.sh`) and
   trained with the Dockerfile's JAVA_OPTS.
-- **Start-up that remains** (JFR method samples at 1 ms on the image with the cache). Before the perf-startup
-  changes: a quarter in Helidon's config build, ~15 % in `DbClient` construction, ~20 % in the metrics observer,
-  and the observer's `MetricsConfig` asked the service registry for a `Config`, which — none being set — built a
-  second, default config with full service discovery. Now: `Config.global(config)` hands it ours; `AppConfig`
-  names its YAML parser, disables filter/mapper services and reads the files itself (the file source ran the
-  media-type detector services); the database (pool, DB client, schema check) and the metrics observer are built
-  on their own threads while the main thread wires the rest; the LISTEN connection, dedup sweeper and delivery
-  engine start once the server listens. Readiness still means "PostgreSQL answers"
-  (`/health/ready` runs `SELECT 1`). What remains is the Helidon service-registry bootstrap (reading every jar's
-  service descriptors, ~20 % of samples under JFR), the YAML parse, the Micrometer registry and the web server itself — CPU,
-  not I/O, so on two shared cores the wall time stretches with the load average. Measured on the shared machine
-  (3–5 runs per figure): CPU until ready 1430 ms before (load 13), 1200–1420 ms after (three runs, load 1.5–13) —
-  within the noise, the work moved rather than vanished; wall median 1760 ms before (load 13), 977–997 ms after
-  (load 1.5–4.4, min 751), because the three start-up threads use both cores. Under JFR the second config build
-  (~100 samples) is gone. The ≤ 600 ms wall target needs a quiet machine at least (1.2–1.4 s of CPU spread over
-  three start-up threads on two cores) and is not yet shown. Next steps if it is missed there: Helidon service-registry bindings
-  generated at build time (`helidon-service-maven-plugin`), a lazily built metrics observer.
+- **Where start-up CPU goes** (issue 6). Measure it with the cache in use: `-XX:StartFlightRecording` at start makes
+  the JVM skip the AOT cache (0 of ~6,200 classes from it), so JFR start-up profiles show a start without the cache;
+  per-thread CPU from `/proc/<pid>/task/*/stat` at the first 200 and an in-process sampler of
+  `Thread.getAllStackTraces` (2 ms) were used instead. Of ~800 ms of CPU until ready: the JIT's C1 and C2 threads
+  ~450–550 ms, the main thread ~250 ms (~150 ms of it creating the VM: mapping the cache and linking its classes),
+  the start-up threads the rest. The JIT share is the price of warm-up: `-XX:CompileThresholdScaling=4` saved
+  ~250 ms at start but ingest in seconds 5–15 after start fell from 5.1–5.9 k to 4.6–5.1 k req/s with 50 MB more
+  RSS; `-XX:-AOTReplayTraining` (the cache's method profiles unused) saved ~100 ms with a similar warm-up loss; both
+  dropped. Removed from the start-up path: Helidon's global service registry built by discovery (every jar's
+  `META-INF/helidon` metadata parsed, descriptor classes initialised, `BigDecimal`'s tables built) for the metrics
+  observer's one `Config` lookup — `GlobalRegistry` now installs one with only what is looked up, ~25 % of the
+  samples outside the JIT; the delivery engine's web client with its TLS context (the JDK trust store parsed),
+  now built on the first push; the delivery classes, which the training run never loaded (the test profile turns
+  delivery off) and every start parsed from the jars; `HikariDataSource(HikariConfig)`'s reflective copy of the
+  config (~5 %). Measured interleaved against the previous build (7 starts each, load ~10): CPU until ready 1,150 →
+  800 ms, wall 1,124 → 799 ms; on a quiet moment (load < 2) ready in 500–550 ms wall. Idle RSS 101–102 → 94 MB
+  (fewer classes and objects). What remains, by samples: the config build (~20 % of the main thread: the YAML
+  parse, Helidon's `EmptyConfig` static init loading mapper services, whose `@Weight` annotations are proxies
+  generated at run time), the web server config (protocol discovery from config; `Size.parse` initialises
+  `BigDecimal`, whose JDK 25 tables cost ~4 %), the JCA provider list walked for the API-key HMAC (~5 %; with
+  password auth pgjdbc's SCRAM walks it anyway), the Redis pool's first connection, Micrometer meters with
+  percentile histograms; on the database thread pgjdbc's first connection and Hikari's closed-connection proxy
+  class, generated at run time (the cache cannot hold dynamic proxies). `-XX:ArchiveRelocationMode=0`
+  (diagnostic; maps the cache at its fixed address instead of relocating it) showed no measurable CPU difference
+  and the same RSS (16 MB moved from anonymous to file-backed pages), so it is not shipped.
 - **AOT training.** The run covers the hot paths (single and batch ingest with a duplicate and an invalid event,
-  event lookup, inbox pages and acks, webhook configuration) besides health, keys, /metrics and error pages; JDK 25
+  event lookup, inbox pages and acks, webhook configuration) besides health, keys, /metrics and error pages, with
+  delivery on as shipped (the test profile it runs under turns it off; the engine is built before ready); JDK 25
   also records method profiles in the cache (JEP 515). With C2 (shipped) the recorded profiles let hot methods compile sooner after start. `-XX:AOTMode` stays at its default
   (`auto`: a mismatching cache is reported and skipped, never fatal).
 - **Memory.** RSS counts the mapped AOT cache pages (~30–40 MB, file-backed and shareable between instances on a
