@@ -21,6 +21,7 @@ import dev.triggers.platform.json.Json;
 import dev.triggers.webhooks.WebhookSignatures;
 import dev.triggers.webhooks.WebhookTargets;
 
+import io.helidon.common.LazyValue;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -66,10 +67,9 @@ final class WebhookSender implements AutoCloseable {
     private final long timeoutMs;
     private final Header userAgent;
     private final WebhookTargets targets;
-    private final DeliverySettings settings;
     // Built on the first attempt: its TLS context (the JDK trust store, ~150 certificates parsed) and the client's
     // config cost ~20 % of the start-up CPU of an instance that may never push (issue 6).
-    private volatile Http1Client http;
+    private final LazyValue<Http1Client> http;
     private final ScheduledThreadPoolExecutor deadlines;
     private final Map<TargetKey, Target> cache = new ConcurrentHashMap<>();
     private final JdkSender fallback;
@@ -78,7 +78,7 @@ final class WebhookSender implements AutoCloseable {
         this.timeoutMs = settings.timeoutMs();
         this.userAgent = HeaderValues.create(HeaderNames.USER_AGENT, settings.userAgent());
         this.targets = targets;
-        this.settings = settings;
+        this.http = LazyValue.create(() -> client(settings));
         this.deadlines = new ScheduledThreadPoolExecutor(1, r -> Thread.ofPlatform().daemon().name("delivery-deadlines").unstarted(r));
         deadlines.setRemoveOnCancelPolicy(true);
         this.fallback = new JdkSender(settings);
@@ -112,7 +112,7 @@ final class WebhookSender implements AutoCloseable {
         }
         Deadline deadline = new Deadline(Thread.currentThread());
         ScheduledFuture<?> timer = deadlines.schedule(deadline, timeoutMs, TimeUnit.MILLISECONDS);
-        try (Http1ClientResponse response = client().post()
+        try (Http1ClientResponse response = http.get().post()
                 .uri(target.uri())
                 .header(HeaderValues.CONTENT_TYPE_JSON)
                 .header(userAgent)
@@ -138,29 +138,19 @@ final class WebhookSender implements AutoCloseable {
         }
     }
 
-    private Http1Client client() {
-        Http1Client client = http;
-        if (client == null) {
-            synchronized (this) {
-                client = http;
-                if (client == null) {
-                    Duration timeout = Duration.ofMillis(settings.timeoutMs());
-                    client = Http1Client.builder()
-                            .followRedirects(false)
-                            .proxy(Proxy.noProxy())
-                            .connectTimeout(timeout)
-                            .readTimeout(timeout)
-                            .keepAlive(true)
-                            .sendExpectContinue(false)
-                            .shareConnectionCache(false)
-                            // Idle connections kept per receiver: one organization has at most this many attempts at once.
-                            .connectionCacheSize(settings.perOrgConcurrency())
-                            .build();
-                    http = client;
-                }
-            }
-        }
-        return client;
+    private static Http1Client client(DeliverySettings settings) {
+        Duration timeout = Duration.ofMillis(settings.timeoutMs());
+        return Http1Client.builder()
+                .followRedirects(false)
+                .proxy(Proxy.noProxy())
+                .connectTimeout(timeout)
+                .readTimeout(timeout)
+                .keepAlive(true)
+                .sendExpectContinue(false)
+                .shareConnectionCache(false)
+                // Idle connections kept per receiver: one organization has at most this many attempts at once.
+                .connectionCacheSize(settings.perOrgConcurrency())
+                .build();
     }
 
     private Target target(Claimed c) {
@@ -224,10 +214,8 @@ final class WebhookSender implements AutoCloseable {
     @Override
     public void close() {
         deadlines.shutdownNow();
-        synchronized (this) {
-            if (http != null) {
-                http.closeResource();
-            }
+        if (http.isLoaded()) {
+            http.get().closeResource();
         }
         fallback.close();
     }
