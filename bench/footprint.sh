@@ -192,9 +192,10 @@ Notes (written with the script; the figures above are from the run, these explai
   samples outside the JIT; the delivery engine's web client with its TLS context (the JDK trust store parsed),
   now built on the first push; the delivery classes, which the training run never loaded (the test profile turns
   delivery off) and every start parsed from the jars; `HikariDataSource(HikariConfig)`'s reflective copy of the
-  config (~5 %). Measured interleaved against the previous build (7 starts each, load ~10): CPU until ready 1,150 →
-  800 ms, wall 1,124 → 799 ms; on a quiet moment (load < 2) ready in 500–550 ms wall. Idle RSS 101–102 → 94 MB
-  (fewer classes and objects). What remains, by samples: the config build (~20 % of the main thread: the YAML
+  config (~5 %). Measured interleaved against the build before these changes (7 starts each on the shared
+  machine): CPU until ready 1,150 → 800 ms (load ~10) and 1,250 → 930 ms (load 5–7, after the ingest-memory and
+  delivery-yield merges), wall 1,410 → 625 ms at load 5–7; at load < 2 ready in 500–550 ms wall. Idle RSS 102–103
+  → 94 MB (fewer classes and objects). What remains, by samples: the config build (~20 % of the main thread: the YAML
   parse, Helidon's `EmptyConfig` static init loading mapper services, whose `@Weight` annotations are proxies
   generated at run time), the web server config (protocol discovery from config; `Size.parse` initialises
   `BigDecimal`, whose JDK 25 tables cost ~4 %), the JCA provider list walked for the API-key HMAC (~5 %; with
