@@ -216,4 +216,13 @@ Notes (written with the script; the figures above are from the run, these explai
   took idle RSS from 104–105 MB to 98 MB (A/B on an idle start: 102 → 96 MB from the trim); NMT on an idle start
   shows heap 16 MB, AOT cache (shared class space) 42 MB, metaspace 4 MB, code 5 MB, thread stacks 3 MB committed.
   Runs were kept short (≤ 10 s of load) because the two cores were shared with other engineers' builds and tests.
+- **RSS under load is promoted garbage.** After 10 s of single-event load 12 MB of the heap are live, yet 42–77 MB
+  are committed: the young generation of a 16 MB start is small, its survivor spaces overflow and the tenuring
+  threshold sits at 1 (`-Xlog:gc+age=trace`), so whatever survives one young GC (in-flight requests, group-commit
+  batches) is promoted, and SerialGC grows the old generation for it until a full GC — often the one the code cache
+  triggers (`CodeCache GC Threshold`) — finds 12 MB live; the committed size stays. When that full GC falls decides
+  the peak, so equal runs differ by 30 MB. Tried, not shipped: `-XX:SurvivorRatio=4 -XX:TargetSurvivorRatio=80`
+  kept the old generation at 24–36 MB (RSS max 143–154 MB against 193–194 MB in two 10 s single-event runs each),
+  but batch-load peaks stayed noisy (174–232 MB) and the throughput A/B on a quiet machine is still to do;
+  `-XX:NewRatio=1` (42–44 MB, 157–168 MB) costs 2–3 MB idle.
 EOF2
