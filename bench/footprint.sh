@@ -222,7 +222,9 @@ Notes (written with the script; the figures above are from the run, these explai
   batches) is promoted, and SerialGC grows the old generation for it until a full GC — often the one the code cache
   triggers (`CodeCache GC Threshold`) — finds 12 MB live; the committed size stays. When that full GC falls decides
   the peak, so equal runs differ by 30 MB. Tried, not shipped: `-XX:SurvivorRatio=4 -XX:TargetSurvivorRatio=80`
-  kept the old generation at 24–36 MB (RSS max 143–154 MB against 193–194 MB in two 10 s single-event runs each),
-  but batch-load peaks stayed noisy (174–232 MB) and the throughput A/B on a quiet machine is still to do;
+  kept the old generation at 24–36 MB (RSS max 143–154 MB against 193–194 MB in two 10 s single-event runs each;
+  `bench/ab.sh` single-event 13,891 / 11,621 against 12,387 / 11,737 req/s, RSS 147 / 157 against 192 / 174 MB),
+  but batch-load peaks stayed noisy (153–237 MB against 178–204 MB) and batch ingest ran ~20 % slower in three
+  back-to-back pairs on the busy machine (more survivor copying of the larger batch garbage): worth a quiet A/B;
   `-XX:NewRatio=1` (42–44 MB, 157–168 MB) costs 2–3 MB idle.
 EOF2
