@@ -201,7 +201,7 @@ Notes (written with the script; the figures above are from the run, these explai
 - **Where start-up CPU goes** (issue 6). Measure it with the cache in use: `-XX:StartFlightRecording` at start makes
   the JVM skip the AOT cache (0 of ~6,200 classes from it), so JFR start-up profiles show a start without the cache;
   per-thread CPU from `/proc/<pid>/task/*/stat` at the first 200 (the table's JIT row) and an in-process sampler of
-  `Thread.getAllStackTraces` (2 ms) were used instead. Of ~800 ms of CPU until ready: the JIT's C1 and C2 threads
+  `Thread.getAllStackTraces` (2 ms) were used instead. Of ~800–900 ms of CPU until ready: the JIT's C1 and C2 threads
   ~450–550 ms, the main thread ~250 ms (~150 ms of it creating the VM: mapping the cache and linking its classes),
   the start-up threads the rest. The JIT share is the price of warm-up: `-XX:CompileThresholdScaling=4` saved
   ~250 ms at start but ingest in seconds 5–15 after start fell from 5.1–5.9 k to 4.6–5.1 k req/s with 50 MB more
