@@ -80,8 +80,14 @@ public final class DeliveryEngine implements AutoCloseable {
     /** Set when a claim that left out busy organizations came back short; claimer thread only. */
     private Quiet quiet;
 
-    private record Quiet(long rings, Set<UUID> excluded) {
+    private record Quiet(long rings, Set<UUID> excluded, long atMillis) {
     }
+    /**
+     * How soon a claim that left out busy organizations and came back short may run again although rings came in:
+     * while a busy organization ingests, every commit rings, and claiming on each ring would cost a statement per
+     * commit to find the others' few events. Bounds the delay of another organization's event.
+     */
+    static final long QUIET_REPEAT_MS = 25;
     private long lastBacklog;
     /** Set by a claim held back by the pace: how long to pause before the next one; claimer thread only. */
     private long pauseMillis;
@@ -130,8 +136,8 @@ public final class DeliveryEngine implements AutoCloseable {
                 sleep(Math.min(settings.pollIntervalMs(), 100L << Math.min(failures, 4)));
             }
             if (pauseMillis > 0) {
-                // Yielding: no claim before the pace allows one (rings would only wake us to find none allowed).
-                // Capped so that the end of the pressure is noticed within 100 ms.
+                // No claim before the pace (yielding) or the quiet bound allows one: rings would only wake us to find
+                // none allowed. Capped so that the end of the pressure is noticed within 100 ms.
                 sleep(Math.min(pauseMillis, 100));
                 pauseMillis = 0;
             } else if (!more) {
@@ -171,18 +177,26 @@ public final class DeliveryEngine implements AutoCloseable {
         }
         writer.passedDueTime(now);
         long rings = signal.rings();
-        if (quiet != null && quiet.rings() == rings && saturated.containsAll(quiet.excluded())) {
-            // The last claim leaving out busy orgs found all that was due for the others, and nothing rang since.
-            // Skipping it matters: such a claim scans past every due event of the busy orgs (a drained backlog).
-            wantsSlots = true;
-            return false;
+        if (quiet != null && saturated.containsAll(quiet.excluded())) {
+            // The last claim leaving out busy orgs found all that was due for the others: nothing can be new for them
+            // unless something rang since, and even then not more often than every QUIET_REPEAT_MS.
+            long sinceQuiet = now - quiet.atMillis();
+            if (quiet.rings() == rings) {
+                wantsSlots = true;
+                return false;
+            }
+            if (!quiet.excluded().isEmpty() && sinceQuiet < QUIET_REPEAT_MS) {
+                wantsSlots = true;
+                pauseMillis = QUIET_REPEAT_MS - sinceQuiet; // the rings that came meanwhile are served then
+                return false;
+            }
         }
         List<Claimed> claimed = store.claim(limit, saturated, settings.leaseMs());
         if (yielding) {
             pace.took(claimed.size());
         }
         if (claimed.size() < limit) {
-            quiet = new Quiet(rings, saturated); // took all that was due outside the busy orgs
+            quiet = new Quiet(rings, saturated, now); // took all that was due outside the busy orgs
         } else if (!saturated.isEmpty()) {
             quiet = null; // more may be due outside them
         }

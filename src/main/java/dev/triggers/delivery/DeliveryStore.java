@@ -35,11 +35,8 @@ final class DeliveryStore {
                   DeliveryStatus status, Instant nextAttemptAt) {
     }
 
-    private static final String CLAIM = """
-            WITH due AS (
-                SELECT e.id, e.org_id FROM events e
-                WHERE e.next_attempt_at <= now() AND e.status IN (0, 1) AND NOT (e.org_id = ANY (?::uuid[]))
-                ORDER BY e.next_attempt_at LIMIT ? FOR UPDATE OF e SKIP LOCKED)
+    /** Leases the rows of {@code due} (id, org_id) and returns what an attempt needs; shared by both claims. */
+    private static final String LEASE_DUE = """
             UPDATE events e SET next_attempt_at =
                 CASE WHEN o.webhook_url IS NULL THEN NULL ELSE now() + ?::float8 * interval '1 millisecond' END
             FROM due LEFT JOIN organizations o ON o.id = due.org_id
@@ -48,6 +45,46 @@ final class DeliveryStore {
                 e.next_attempt_at, o.webhook_url, o.webhook_secret,
                 CASE WHEN o.webhook_previous_secret_expires_at > now() THEN o.webhook_previous_secret END AS previous_secret
             """;
+
+    /** Oldest due first, across all organizations: the head of events_due. */
+    static final String CLAIM_ANY = """
+            WITH due AS (
+                SELECT e.id, e.org_id FROM events e
+                WHERE e.next_attempt_at <= now() AND e.status IN (0, 1)
+                ORDER BY e.next_attempt_at LIMIT ? FOR UPDATE OF e SKIP LOCKED)
+            """ + LEASE_DUE;
+
+    /**
+     * Due events of every organization but the left-out ones. The recursive part visits each organization with due
+     * or leased events once (one descent of events_due_org per organization, whatever its backlog), so a left-out
+     * organization's backlog is jumped over instead of read; each other organization gives its oldest due events.
+     */
+    static final String CLAIM_OUTSIDE = """
+            WITH RECURSIVE orgs (org_id) AS (
+                (SELECT e.org_id FROM events e WHERE e.next_attempt_at IS NOT NULL ORDER BY e.org_id LIMIT 1)
+                UNION ALL
+                SELECT (SELECT e.org_id FROM events e WHERE e.next_attempt_at IS NOT NULL AND e.org_id > orgs.org_id
+                        ORDER BY e.org_id LIMIT 1)
+                FROM orgs WHERE orgs.org_id IS NOT NULL),
+            due AS (
+                SELECT d.id, d.org_id FROM orgs CROSS JOIN LATERAL (
+                    SELECT e.id, e.org_id FROM events e
+                    WHERE e.org_id = orgs.org_id AND e.next_attempt_at <= now() AND e.status IN (0, 1)
+                    ORDER BY e.next_attempt_at LIMIT ? FOR UPDATE OF e SKIP LOCKED) d
+                WHERE orgs.org_id IS NOT NULL AND NOT (orgs.org_id = ANY (?::uuid[]))
+                LIMIT ?)
+            """ + LEASE_DUE;
+
+    /**
+     * Sent ahead of either claim in the same message (one round trip, one Sync, so one implicit transaction that the
+     * setting ends with). Both claims must read their index in order and stop at the LIMIT, and estimates cannot be
+     * trusted to choose that: the due rows churn faster than statistics follow (and nothing analyzes a table whose
+     * autovacuum is off), and a plan that collects every due row to sort it (LockRows over a Sort cannot stop early)
+     * costs the whole backlog per claim: seen as claims spilling sorts to temp files under load. Same technique as the
+     * inbox's generic plans (InboxStore.GENERIC_PLAN).
+     */
+    static final String ORDERED_SCANS_ONLY =
+            "SELECT set_config('enable_sort', 'off', true), set_config('enable_bitmapscan', 'off', true); ";
 
     /**
      * Records every attempt and applies the outcomes whose lease still holds, in one statement: both parts read
@@ -85,11 +122,18 @@ final class DeliveryStore {
     /** Leases up to {@code limit} due events of organizations not in {@code skipOrgs}, oldest due first. */
     List<Claimed> claim(int limit, Collection<UUID> skipOrgs, long leaseMs) throws SQLException {
         List<Claimed> out = new ArrayList<>(limit);
-        try (Connection conn = db.connection(); PreparedStatement ps = conn.prepareStatement(CLAIM)) {
-            ps.setArray(1, conn.createArrayOf("uuid", skipOrgs.toArray()));
-            ps.setInt(2, limit);
-            ps.setDouble(3, leaseMs);
-            try (ResultSet rs = ps.executeQuery()) {
+        try (Connection conn = db.connection();
+             PreparedStatement ps = conn.prepareStatement(ORDERED_SCANS_ONLY + (skipOrgs.isEmpty() ? CLAIM_ANY : CLAIM_OUTSIDE))) {
+            int i = 1;
+            ps.setInt(i++, limit);
+            if (!skipOrgs.isEmpty()) {
+                ps.setArray(i++, conn.createArrayOf("uuid", skipOrgs.toArray()));
+                ps.setInt(i++, limit);
+            }
+            ps.setDouble(i, leaseMs);
+            ps.execute();
+            ps.getMoreResults(); // past set_config's row
+            try (ResultSet rs = ps.getResultSet()) {
                 while (rs.next()) {
                     out.add(new Claimed(rs.getObject("id", UUID.class), rs.getObject("org_id", UUID.class),
                             rs.getString("type"), rs.getString("payload"), rs.getString("dedup_id"),
@@ -104,20 +148,33 @@ final class DeliveryStore {
 
     /** Records attempts and applies their outcomes, all in one transaction. */
     void write(List<Result> results, List<Claimed> released) throws SQLException {
+        inTransaction(conn -> {
+            if (!results.isEmpty()) {
+                storeResults(conn, results);
+            }
+            if (!released.isEmpty()) {
+                try (PreparedStatement ps = conn.prepareStatement(RELEASE)) {
+                    ps.setArray(1, conn.createArrayOf("uuid", released.stream().map(Claimed::id).toArray()));
+                    ps.setArray(2, conn.createArrayOf("text", released.stream().map(c -> c.lease().toString()).toArray()));
+                    ps.executeUpdate();
+                }
+            }
+            return null;
+        });
+    }
+
+    private interface SqlWork<T> {
+        T run(Connection conn) throws SQLException;
+    }
+
+    /** Runs {@code work} on a pooled connection in one transaction: committed if it returns, rolled back if not. */
+    private <T> T inTransaction(SqlWork<T> work) throws SQLException {
         try (Connection conn = db.connection()) {
             conn.setAutoCommit(false);
             try {
-                if (!results.isEmpty()) {
-                    storeResults(conn, results);
-                }
-                if (!released.isEmpty()) {
-                    try (PreparedStatement ps = conn.prepareStatement(RELEASE)) {
-                        ps.setArray(1, conn.createArrayOf("uuid", released.stream().map(Claimed::id).toArray()));
-                        ps.setArray(2, conn.createArrayOf("text", released.stream().map(c -> c.lease().toString()).toArray()));
-                        ps.executeUpdate();
-                    }
-                }
+                T result = work.run(conn);
                 conn.commit();
+                return result;
             } catch (SQLException | RuntimeException e) {
                 conn.rollback();
                 throw e;
@@ -166,8 +223,7 @@ final class DeliveryStore {
      * new receiver gets its chance). Returns true if the webhook was disabled.
      */
     boolean disableWebhook(UUID orgId, String url) throws SQLException {
-        try (Connection conn = db.connection()) {
-            conn.setAutoCommit(false);
+        return inTransaction(conn -> {
             try (PreparedStatement off = conn.prepareStatement(
                     "UPDATE organizations SET webhook_url = NULL, updated_at = now() WHERE id = ? AND webhook_url = ?");
                  PreparedStatement stop = conn.prepareStatement(WebhookStore.STOP_PUSH)) {
@@ -178,15 +234,9 @@ final class DeliveryStore {
                     stop.setObject(1, orgId);
                     stop.executeUpdate();
                 }
-                conn.commit();
                 return disabled;
-            } catch (SQLException | RuntimeException e) {
-                conn.rollback();
-                throw e;
-            } finally {
-                conn.setAutoCommit(true);
             }
-        }
+        });
     }
 
     /** Events due or leased now; the backlog gauge. Counts the small partial index events_due. */
