@@ -211,7 +211,7 @@ public final class Application implements AutoCloseable {
                         config.get("signup.open").asBoolean().orElse(false), config.get("admin.token").asString().orElse("")))
                 .register("/api/events", new EventsService(auth, eventWriter, new EventStore(db.client()), rateLimiter,
                         tierLimits, ingestMetrics, ingestPressure, config.get("limits")))
-                .register("/api", new InboxService(db, auth))
+                .register("/api", new InboxService(db, auth, config.get("inbox")))
                 .register("/health", new HealthService(db, redis))
                 .register("/openapi", new OpenApiService());
     }

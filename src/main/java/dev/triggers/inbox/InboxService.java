@@ -20,6 +20,7 @@ import dev.triggers.platform.http.Problems;
 import dev.triggers.platform.http.Responses;
 import dev.triggers.platform.json.Json;
 import dev.triggers.platform.json.JsonBodies;
+import io.helidon.config.Config;
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.Metrics;
 import io.helidon.metrics.api.Tag;
@@ -40,12 +41,15 @@ public final class InboxService implements HttpService {
 
     private final InboxStore store;
     private final Authenticator auth;
+    private final InboxPageSlots pageSlots;
     private final Counter acknowledged = ackCounter("acknowledged");
     private final Counter failed = ackCounter("failed");
 
-    public InboxService(Database db, Authenticator auth) {
+    /** {@code inbox}: the {@code inbox} config section (the page query bulkhead, {@link InboxPageSlots}). */
+    public InboxService(Database db, Authenticator auth, Config inbox) {
         this.store = new InboxStore(db);
         this.auth = auth;
+        this.pageSlots = InboxPageSlots.from(inbox);
     }
 
     @Override
@@ -64,7 +68,8 @@ public final class InboxService implements HttpService {
         Organization org = auth.authenticate(req);
         InboxQuery query = InboxQuery.parse(req.query());
         // One row more than the page tells whether another page exists without a count.
-        List<InboxStore.InboxEvent> rows = store.page(org.id(), query, query.limit() + 1);
+        // Only the query holds a slot: authentication may hit the database too, but is cached and not what piles up.
+        List<InboxStore.InboxEvent> rows = pageSlots.run(() -> store.page(org.id(), query, query.limit() + 1));
         boolean hasMore = rows.size() > query.limit();
         List<InboxStore.InboxEvent> events = hasMore ? rows.subList(0, query.limit()) : rows;
 

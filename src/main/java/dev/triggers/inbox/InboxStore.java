@@ -71,10 +71,27 @@ final class InboxStore {
             .comparing(UUID::getMostSignificantBits, Long::compareUnsigned)
             .thenComparing(UUID::getLeastSignificantBits, Long::compareUnsigned);
 
-    /** SQL with its parameters in order; package-private so the plan test can EXPLAIN exactly what runs. */
-    record Statement(String sql, List<Object> params) {
+    /**
+     * Sent ahead of the page statements that run generically, in the same message (one round trip, one Sync, so one
+     * implicit transaction): from the first server-side execution on, the statement's generic plan is used instead of
+     * a custom plan made afresh each time. {@code is_local = true} ends the setting with that transaction, so no other
+     * statement on the pooled connection runs with it. Which shapes, and why they are safe: {@link #pageStatement};
+     * what it saves: docs/INBOX.md, "Prepared statements and planning".
+     */
+    static final String GENERIC_PLAN = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true); ";
+
+    /**
+     * SQL with its parameters in order; package-private so the plan test can EXPLAIN exactly what runs.
+     *
+     * @param genericPlan whether it runs with {@link #GENERIC_PLAN} ahead of it
+     */
+    record Statement(String sql, List<Object> params, boolean genericPlan) {
+        Statement(String sql, List<Object> params) {
+            this(sql, params, false);
+        }
+
         PreparedStatement prepare(Connection conn) throws SQLException {
-            PreparedStatement ps = conn.prepareStatement(sql);
+            PreparedStatement ps = conn.prepareStatement(genericPlan ? GENERIC_PLAN + sql : sql);
             for (int i = 0; i < params.size(); i++) {
                 ps.setObject(i + 1, params.get(i));
             }
@@ -100,7 +117,11 @@ final class InboxStore {
         Statement page = pageStatement(orgId, q, fetch);
         try (Connection conn = db.connection(); PreparedStatement ps = page.prepare(conn)) {
             List<InboxEvent> events = new ArrayList<>(fetch);
-            try (ResultSet rs = ps.executeQuery()) {
+            ps.execute();
+            if (page.genericPlan()) {
+                ps.getMoreResults(); // past set_config's row
+            }
+            try (ResultSet rs = ps.getResultSet()) {
                 while (rs.next()) {
                     // getBytes of a text-format column is the driver's own buffer for it, no copy. (jsonb comes in text
                     // format: pgjdbc asks for binary only for the types of its binaryTransfer list, jsonb not among
@@ -119,12 +140,16 @@ final class InboxStore {
      * The page's SQL and parameters. The text depends only on the query's shape, so each shape is one statement that
      * pgjdbc prepares on the server after a few executions (prepareThreshold) and then only binds.
      *
-     * <p>The LIMIT stays a parameter although PostgreSQL therefore plans every execution afresh (~0.04 ms, about a
-     * tenth of a backend's CPU per first page): a generic plan prices {@code LIMIT $n} at a tenth of the rows, more
-     * than the custom plan, so it is never chosen. A literal LIMIT would make the generic plan win, but that plan is
-     * made for an average organization: where the average is small it sorts the matching rows (a bitmap scan plus a
-     * Sort, as InboxQueryPlanTest shows for cursor pages), which for one large organization among many small ones
-     * means sorting all of its events on every page. Custom plans see the organization's own row count.
+     * <p>PostgreSQL would still plan every execution afresh (~15 % of a backend's CPU per first page): a generic plan
+     * prices {@code LIMIT $n} at a tenth of the rows, more than a custom plan, so it is not chosen by itself. The
+     * shapes whose only condition is the organization (the default view and {@code status=all}, with or without a
+     * cursor, either order) run their generic plan ({@link #GENERIC_PLAN}): with nothing but the index's own
+     * condition, the ordered index scan stopped by the LIMIT is the generic plan whatever the statistics say of the
+     * average organization (InboxQueryPlanTest checks it for 2 to 200,000 organizations). Any further filter (a single
+     * state, a type, a time range) keeps custom plans: its generic plan, made for an average organization, becomes a
+     * bitmap scan plus a Sort of every matching row once the filter looks rare in the statistics (a state no event is
+     * in yet), and for the one organization that has many such events that is a sort of all of them on every page.
+     * The LIMIT stays a parameter for the same reason: written as a literal, cursor pages got that sorted plan too.
      */
     static Statement pageStatement(UUID orgId, InboxQuery q, int fetch) {
         StringBuilder sql = new StringBuilder(
@@ -151,7 +176,9 @@ final class InboxStore {
         }
         sql.append(q.ascending() ? " ORDER BY created_at, id" : " ORDER BY created_at DESC, id DESC").append(" LIMIT ?");
         params.add(fetch);
-        return new Statement(sql.toString(), params);
+        boolean onlyTheOrganization = (q.status() == InboxQuery.StatusFilter.UNDELIVERED
+                || q.status() == InboxQuery.StatusFilter.ALL) && q.type() == null && q.since() == null && q.until() == null;
+        return new Statement(sql.toString(), params, onlyTheOrganization);
     }
 
     /** Acknowledges those of {@code ids} (distinct) that belong to the organization; returns them. One statement. */

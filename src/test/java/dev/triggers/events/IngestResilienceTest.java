@@ -4,14 +4,11 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.function.Supplier;
 
-import dev.triggers.Application;
 import dev.triggers.ApiClient;
 import dev.triggers.ApiClient.Reply;
 import dev.triggers.TestSupport;
+import dev.triggers.testing.InProcessServer;
 import dev.triggers.testing.TcpProxy;
-import io.helidon.config.Config;
-import io.helidon.webclient.http1.Http1Client;
-import io.helidon.webserver.WebServer;
 import org.junit.jupiter.api.Test;
 
 import static dev.triggers.events.EventsServiceTest.event;
@@ -27,30 +24,12 @@ class IngestResilienceTest {
     private static final int PG_PROXY_PORT = 18100;
     private static final int REDIS_PROXY_PORT = 18102;
 
-    /** An Application and its server on a free port, for the duration of one test. */
-    private record Instance(Application app, WebServer server, ApiClient api) implements AutoCloseable {
-        static Instance start(Map<String, String> overrides) {
-            Config config = TestSupport.config(overrides);
-            Application app = Application.create(config);
-            WebServer server = WebServer.builder().update(app::configureServer).port(0).host("127.0.0.1").build().start();
-            Http1Client client = Http1Client.builder().baseUri("http://127.0.0.1:" + server.port())
-                    .readTimeout(Duration.ofSeconds(10)).build();
-            return new Instance(app, server, new ApiClient(client));
-        }
-
-        @Override
-        public void close() {
-            server.stop();
-            app.close();
-        }
-    }
-
     @Test
     void postgresDownGives503FastAndIngestionResumesWhenItIsBack() throws Exception {
         String dbUrl = TestSupport.config().get("db.url").asString().orElseThrow();
         String proxied = dbUrl.replace(":5432/", ":" + PG_PROXY_PORT + "/");
         try (TcpProxy proxy = new TcpProxy(PG_PROXY_PORT, "127.0.0.1", 5432).start();
-             Instance instance = Instance.start(Map.of("DB_URL", proxied))) {
+             InProcessServer instance = InProcessServer.start(Map.of("DB_URL", proxied))) {
             ApiClient api = instance.api();
             String key = api.newOrganization();
             assertThat(api.post("/api/events", key, event("a", "{}", null)).status(), is(201));
@@ -74,7 +53,7 @@ class IngestResilienceTest {
 
     @Test
     void redisAbsentMeans201sAndInProcessLimits() {
-        try (Instance instance = Instance.start(Map.of("REDIS_URL", "redis://127.0.0.1:18101"))) {
+        try (InProcessServer instance = InProcessServer.start(Map.of("REDIS_URL", "redis://127.0.0.1:18101"))) {
             ApiClient api = instance.api();
             String key = api.newOrganization("free");
             for (int i = 0; i < 100; i++) {
@@ -93,7 +72,7 @@ class IngestResilienceTest {
         String redisUrl = TestSupport.config().get("redis.url").asString().orElseThrow();
         String proxied = redisUrl.replace(":6379", ":" + REDIS_PROXY_PORT);
         try (TcpProxy proxy = new TcpProxy(REDIS_PROXY_PORT, "127.0.0.1", 6379).start();
-             Instance instance = Instance.start(Map.of("REDIS_URL", proxied))) {
+             InProcessServer instance = InProcessServer.start(Map.of("REDIS_URL", proxied))) {
             ApiClient api = instance.api();
             Reply org = api.post("/api/keys/generate", null, "{\"organization_name\":\"r\",\"tier\":\"pro\"}");
             String key = org.json().get("api_key").asText();

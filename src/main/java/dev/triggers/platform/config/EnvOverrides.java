@@ -23,6 +23,8 @@ public final class EnvOverrides {
             Map.entry("INGEST_MAX_BATCH_ROWS", "ingest.max-batch-rows"),
             Map.entry("BODY_MEMORY_BYTES", "limits.body-memory-bytes"),
             Map.entry("BODY_MEMORY_WAIT_MS", "limits.body-memory-wait-ms"),
+            Map.entry("INBOX_MAX_CONCURRENT_PAGES", "inbox.max-concurrent-pages"),
+            Map.entry("INBOX_PAGE_WAIT_MS", "inbox.page-wait-ms"),
             Map.entry("SIGNUP_OPEN", "signup.open"),
             Map.entry("SIGNUP_OPEN_IN_PROD_ACKNOWLEDGED", "signup.open-in-prod-acknowledged"),
             Map.entry("ADMIN_TOKEN", "admin.token"),
