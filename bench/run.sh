@@ -30,7 +30,13 @@ out="$RESULTS/BENCHMARKS.md.new"
     echo "running section $s" >&2
     bash "bench/$s.sh"
     echo
+    # Investigations that no script reruns (profiles, A/Bs): kept in bench/notes/, printed after their section.
+    if [ -f "bench/notes/$s.md" ]; then
+      cat "bench/notes/$s.md"
+      echo
+    fi
   done
+  [ -f bench/notes/after.md ] && cat bench/notes/after.md
 } >"$out"
 mv "$out" docs/BENCHMARKS.md
 echo "wrote docs/BENCHMARKS.md" >&2

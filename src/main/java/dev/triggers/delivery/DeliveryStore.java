@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -14,6 +15,7 @@ import java.util.UUID;
 import dev.triggers.events.DeliveryStatus;
 import dev.triggers.platform.Timestamps;
 import dev.triggers.platform.db.Database;
+import dev.triggers.platform.db.PlanPins;
 import dev.triggers.webhooks.WebhookStore;
 
 /**
@@ -46,6 +48,10 @@ final class DeliveryStore {
                 CASE WHEN o.webhook_previous_secret_expires_at > now() THEN o.webhook_previous_secret END AS previous_secret
             """;
 
+    // Both claims run after PlanPins.ORDERED_SCANS: they must read their index in order and stop at the LIMIT, and the
+    // due rows churn faster than statistics follow; a plan that sorts every due row costs the whole backlog per claim
+    // (seen as claims spilling sorts to temp files under load).
+
     /** Oldest due first, across all organizations: the head of events_due. */
     static final String CLAIM_ANY = """
             WITH due AS (
@@ -74,17 +80,6 @@ final class DeliveryStore {
                 WHERE orgs.org_id IS NOT NULL AND NOT (orgs.org_id = ANY (?::uuid[]))
                 LIMIT ?)
             """ + LEASE_DUE;
-
-    /**
-     * Sent ahead of either claim in the same message (one round trip, one Sync, so one implicit transaction that the
-     * setting ends with). Both claims must read their index in order and stop at the LIMIT, and estimates cannot be
-     * trusted to choose that: the due rows churn faster than statistics follow (and nothing analyzes a table whose
-     * autovacuum is off), and a plan that collects every due row to sort it (LockRows over a Sort cannot stop early)
-     * costs the whole backlog per claim: seen as claims spilling sorts to temp files under load. Same technique as the
-     * inbox's generic plans (InboxStore.GENERIC_PLAN).
-     */
-    static final String ORDERED_SCANS_ONLY =
-            "SELECT set_config('enable_sort', 'off', true), set_config('enable_bitmapscan', 'off', true); ";
 
     /**
      * Records every attempt and applies the outcomes whose lease still holds, in one statement: both parts read
@@ -123,7 +118,7 @@ final class DeliveryStore {
     List<Claimed> claim(int limit, Collection<UUID> skipOrgs, long leaseMs) throws SQLException {
         List<Claimed> out = new ArrayList<>(limit);
         try (Connection conn = db.connection();
-             PreparedStatement ps = conn.prepareStatement(ORDERED_SCANS_ONLY + (skipOrgs.isEmpty() ? CLAIM_ANY : CLAIM_OUTSIDE))) {
+             PreparedStatement ps = conn.prepareStatement(PlanPins.ORDERED_SCANS + (skipOrgs.isEmpty() ? CLAIM_ANY : CLAIM_OUTSIDE))) {
             int i = 1;
             ps.setInt(i++, limit);
             if (!skipOrgs.isEmpty()) {
@@ -131,8 +126,7 @@ final class DeliveryStore {
                 ps.setInt(i++, limit);
             }
             ps.setDouble(i, leaseMs);
-            ps.execute();
-            ps.getMoreResults(); // past set_config's row
+            PlanPins.execute(ps);
             try (ResultSet rs = ps.getResultSet()) {
                 while (rs.next()) {
                     out.add(new Claimed(rs.getObject("id", UUID.class), rs.getObject("org_id", UUID.class),
@@ -146,9 +140,22 @@ final class DeliveryStore {
         return out;
     }
 
+    /**
+     * Result batches commit without waiting for their WAL flush: under ingestion every commit that waits takes a turn
+     * at the WAL flush that the ingest commits queue for (WALWrite/WALSync were the commits' main waits), and a result
+     * needs no such wait. What a database crash (not an application crash: the commit is then already in PostgreSQL)
+     * can lose is the last fraction of a second of results: those events' leases expire and they are pushed again,
+     * which at-least-once delivery allows (receivers deduplicate on webhook-id), and their attempt rows are missing.
+     * Claims keep the flush: a lost lease could let another instance push an event still in flight here.
+     */
+    private static final String RESULTS_COMMIT_WITHOUT_FLUSH = "SELECT set_config('synchronous_commit', 'off', true)";
+
     /** Records attempts and applies their outcomes, all in one transaction. */
     void write(List<Result> results, List<Claimed> released) throws SQLException {
         inTransaction(conn -> {
+            try (Statement pin = conn.createStatement()) {
+                pin.execute(PlanPins.KEY_LOOKUPS + RESULTS_COMMIT_WITHOUT_FLUSH); // both statements join events by id
+            }
             if (!results.isEmpty()) {
                 storeResults(conn, results);
             }
@@ -242,10 +249,13 @@ final class DeliveryStore {
     /** Events due or leased now; the backlog gauge. Counts the small partial index events_due. */
     long backlog() throws SQLException {
         try (Connection conn = db.connection();
-             PreparedStatement ps = conn.prepareStatement("SELECT count(*) FROM events WHERE next_attempt_at IS NOT NULL");
-             ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
+             PreparedStatement ps = conn.prepareStatement(
+                     PlanPins.KEY_LOOKUPS + "SELECT count(*) FROM events WHERE next_attempt_at IS NOT NULL")) {
+            PlanPins.execute(ps); // never a scan of the whole table, whatever plan was cached while it was small
+            try (ResultSet rs = ps.getResultSet()) {
+                rs.next();
+                return rs.getLong(1);
+            }
         }
     }
 }

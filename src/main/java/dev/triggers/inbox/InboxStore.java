@@ -18,6 +18,7 @@ import java.util.UUID;
 import dev.triggers.events.DeliveryStatus;
 import dev.triggers.platform.Timestamps;
 import dev.triggers.platform.db.Database;
+import dev.triggers.platform.db.PlanPins;
 import io.helidon.dbclient.DbClientException;
 
 /**
@@ -72,18 +73,11 @@ final class InboxStore {
             .thenComparing(UUID::getLeastSignificantBits, Long::compareUnsigned);
 
     /**
-     * Sent ahead of the page statements that run generically, in the same message (one round trip, one Sync, so one
-     * implicit transaction): from the first server-side execution on, the statement's generic plan is used instead of
-     * a custom plan made afresh each time. {@code is_local = true} ends the setting with that transaction, so no other
-     * statement on the pooled connection runs with it. Which shapes, and why they are safe: {@link #pageStatement};
-     * what it saves: docs/INBOX.md, "Prepared statements and planning".
-     */
-    static final String GENERIC_PLAN = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true); ";
-
-    /**
      * SQL with its parameters in order; package-private so the plan test can EXPLAIN exactly what runs.
      *
-     * @param genericPlan whether it runs with {@link #GENERIC_PLAN} ahead of it
+     * @param genericPlan whether it runs with {@link PlanPins#GENERIC_PLAN} ahead of it (one round trip, the setting
+     *                    ends with the page; which shapes, and why they are safe: {@link #pageStatement}; what it saves:
+     *                    docs/INBOX.md, "Prepared statements and planning")
      */
     record Statement(String sql, List<Object> params, boolean genericPlan) {
         Statement(String sql, List<Object> params) {
@@ -91,7 +85,7 @@ final class InboxStore {
         }
 
         PreparedStatement prepare(Connection conn) throws SQLException {
-            PreparedStatement ps = conn.prepareStatement(genericPlan ? GENERIC_PLAN + sql : sql);
+            PreparedStatement ps = conn.prepareStatement(genericPlan ? PlanPins.GENERIC_PLAN + sql : sql);
             for (int i = 0; i < params.size(); i++) {
                 ps.setObject(i + 1, params.get(i));
             }
@@ -117,9 +111,10 @@ final class InboxStore {
         Statement page = pageStatement(orgId, q, fetch);
         try (Connection conn = db.connection(); PreparedStatement ps = page.prepare(conn)) {
             List<InboxEvent> events = new ArrayList<>(fetch);
-            ps.execute();
             if (page.genericPlan()) {
-                ps.getMoreResults(); // past set_config's row
+                PlanPins.execute(ps);
+            } else {
+                ps.execute();
             }
             try (ResultSet rs = ps.getResultSet()) {
                 while (rs.next()) {
@@ -143,7 +138,7 @@ final class InboxStore {
      * <p>PostgreSQL would still plan every execution afresh (~15 % of a backend's CPU per first page): a generic plan
      * prices {@code LIMIT $n} at a tenth of the rows, more than a custom plan, so it is not chosen by itself. The
      * shapes whose only condition is the organization (the default view and {@code status=all}, with or without a
-     * cursor, either order) run their generic plan ({@link #GENERIC_PLAN}): with nothing but the index's own
+     * cursor, either order) run their generic plan ({@link PlanPins#GENERIC_PLAN}): with nothing but the index's own
      * condition, the ordered index scan stopped by the LIMIT is the generic plan whatever the statistics say of the
      * average organization (InboxQueryPlanTest checks it for 2 to 200,000 organizations). Any further filter (a single
      * state, a type, a time range) keeps custom plans: its generic plan, made for an average organization, becomes a
@@ -185,13 +180,16 @@ final class InboxStore {
     List<Acked> ack(UUID orgId, Collection<UUID> ids, Instant now) {
         UUID[] sorted = ids.toArray(new UUID[0]);
         Arrays.sort(sorted, UUID_ORDER);
-        try (Connection conn = db.connection(); PreparedStatement ps = conn.prepareStatement(ACK)) {
+        // Pinned to key lookups: a generic plan made while the table was small would otherwise join by hash over a
+        // scan of the whole table for as long as nothing analyzes it (PlanPins).
+        try (Connection conn = db.connection(); PreparedStatement ps = conn.prepareStatement(PlanPins.KEY_LOOKUPS + ACK)) {
             Array array = conn.createArrayOf("uuid", sorted);
             ps.setObject(1, Timestamps.sql(now));
             ps.setArray(2, array);
             ps.setObject(3, orgId);
             List<Acked> acked = new ArrayList<>(ids.size());
-            try (ResultSet rs = ps.executeQuery()) {
+            PlanPins.execute(ps);
+            try (ResultSet rs = ps.getResultSet()) {
                 while (rs.next()) {
                     acked.add(new Acked(rs.getObject(1, UUID.class), rs.getObject(2, OffsetDateTime.class).toInstant()));
                 }

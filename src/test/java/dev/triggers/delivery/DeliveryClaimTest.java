@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.triggers.TestSupport;
 import dev.triggers.platform.db.Database;
+import dev.triggers.platform.db.PlanPins;
 import dev.triggers.platform.json.Json;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -120,7 +121,7 @@ class DeliveryClaimTest {
         try (Connection c = db.connection()) {
             c.setAutoCommit(false);
             try (Statement st = c.createStatement()) {
-                st.execute(DeliveryStore.ORDERED_SCANS_ONLY); // as in the claim's message, for this transaction
+                st.execute(PlanPins.ORDERED_SCANS); // as in the claim's message, for this transaction
             }
             try (PreparedStatement ps = c.prepareStatement("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + claim)) {
                 int i = 1;

@@ -34,7 +34,7 @@ import static org.hamcrest.Matchers.not;
  * statement ends up using. The table is mostly acknowledged, so a plan reading acknowledged rows would show. Acks
  * are checked the same way: one primary-key lookup per id, never a plan that starts from the organization.
  *
- * <p>Pages run with their generic plan ({@link InboxStore#GENERIC_PLAN}), made for an average organization, so for
+ * <p>Pages run with their generic plan ({@link dev.triggers.platform.db.PlanPins#GENERIC_PLAN}), made for an average organization, so for
  * every shape of page that plan must be the ordered index scan from the cursor: a bitmap scan plus a Sort, fine
  * for an average organization, would sort all of a large one's events on every page.
  */
