@@ -124,7 +124,10 @@ eval "$(grep '^RESULT ' "$RESULTS/inbox-wrk.txt" | cut -d' ' -f2-)"
 
 # --- acks of 1,000 ids -----------------------------------------------------------------------------------------
 # Fresh pending events (1,000 per organization for ACK_WARMUP + ACK_REQUESTS organizations), written interleaved
-# like real arrivals, so each ack touches rows spread over many heap pages; the previous run's are removed first.
+# like real arrivals, so each ack touches rows spread over many heap pages; the previous run's are removed first and
+# vacuumed away, so the new rows and the acks' new row versions land in reused pages, as on a database whose
+# autovacuum recycles acknowledged rows — and so every run measures the same layout (without that VACUUM, runs on one
+# seed alternated between appending to the table and reusing the space the run before freed: ack p50 24 vs 43 ms).
 # The first ACK_WARMUP acks are not recorded: the page load warmed the server's page path, not its ack path, and the
 # first acks of a fresh JVM (interpreted JSON parsing, statements not yet prepared) took 70-385 ms, which alone made
 # the p99 of 200 samples.
@@ -132,9 +135,13 @@ ack_orgs=$((ACK_WARMUP + ACK_REQUESTS))
 [ "$ack_orgs" -le "$INBOX_ORGS" ] || { log "ACK_WARMUP + ACK_REQUESTS must not exceed INBOX_ORGS"; exit 1; }
 log "ack: preparing $ack_orgs x 1,000 fresh events"
 sql -c "DELETE FROM events WHERE type = 'bench.ack'" >/dev/null
+sql -c "VACUUM events" >/dev/null
 sql <<SQL >/dev/null
 INSERT INTO events (id, org_id, type, payload, created_at, status, attempts)
-SELECT gen_random_uuid(), o.org_id, 'bench.ack', '{"n": 1}', now() + g * interval '1 microsecond', 0, 0
+-- UUIDv7 ids in arrival order, as the server assigns them (Ids.uuidV7), 100 µs apart.
+SELECT (lpad(to_hex((extract(epoch FROM clock_timestamp() + g * interval '100 microseconds') * 1000)::bigint), 12, '0')
+        || '7' || substr(md5(g::text), 1, 3) || '8' || substr(md5(g::text), 4, 15))::uuid,
+       o.org_id, 'bench.ack', '{"n": 1}', now() + g * interval '1 microsecond', 0, 0
 FROM generate_series(0, $ack_orgs * 1000 - 1) g
 JOIN bench_inbox_orgs o ON o.n = 1 + g % $ack_orgs;
 SQL

@@ -51,7 +51,7 @@ final class InboxPageSlots {
     }
 
     static InboxPageSlots from(Config inbox) {
-        return new InboxPageSlots(inbox.get("max-concurrent-pages").asInt().orElse(4),
+        return new InboxPageSlots(inbox.get("max-concurrent-pages").asInt().orElse(2),
                 inbox.get("page-wait-ms").asLong().orElse(1000L));
     }
 
