@@ -55,10 +55,7 @@ public final class Database implements AutoCloseable {
         // infer uuid/timestamptz from the column instead of failing on "uuid = character varying".
         ds.addDataSourceProperty("stringtype", "unspecified");
         ds.addDataSourceProperty("ApplicationName", "triggers-api");
-        String walCompression = walCompressionInit(db.get("wal-compression").asString().orElse("lz4"));
-        if (walCompression != null) {
-            ds.setConnectionInitSql(walCompression);
-        }
+        ds.setConnectionInitSql(sessionSetup(db.get("wal-compression").asString().orElse("lz4")));
         DbClient client = JdbcClientBuilder.create()
                 .config(db)
                 .connectionPool(() -> {
@@ -73,8 +70,24 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * The statement each new connection runs to compress the full-page images it writes to the WAL, or null for
-     * {@code off}. A full-page image (a page's first change after each checkpoint) is most of what an ack writes:
+     * The statement each new connection runs first.
+     *
+     * <p>No parallel plans: every statement here is a small index-driven one, and a parallel plan only comes from a
+     * misestimate (a server with autovacuum off never gathers statistics) — the backlog gauge's count of an empty due
+     * index was planned as a parallel bitmap scan for an estimated million rows, 13-48 ms every 5 s spent starting
+     * two worker processes, which took both cores from ingestion (docs/BENCHMARKS.md, Ingestion notes).
+     *
+     * <p>{@code db.wal-compression}: see {@link #walCompressionInit}.
+     */
+    static String sessionSetup(String walCompression) {
+        String compression = walCompressionInit(walCompression);
+        return "SELECT set_config('max_parallel_workers_per_gather', '0', false)"
+                + (compression == null ? "" : ", (" + compression + ")");
+    }
+
+    /**
+     * The query that compresses the full-page images this session writes to the WAL, or null for {@code off}.
+     * A full-page image (a page's first change after each checkpoint) is most of what an ack writes:
      * 1,000 acknowledged ids are ~1,000 heap pages, 7.5 MB of WAL, 1.9 MB with lz4, and the p99 of such acks fell
      * from 57-85 ms to 37 ms (docs/INBOX.md). Records without a page image are unaffected.
      *

@@ -16,12 +16,20 @@ import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
- * {@code db.wal-compression}: the server's own sessions compress their WAL page images where PostgreSQL lets them,
- * and a role that may not set it still connects, with the server's setting. Runs against the test database, whose
- * role (postgres) is a superuser and whose server leaves wal_compression off.
+ * What every pooled connection sets up first: no parallel plans, and ({@code db.wal-compression}) compressed WAL page
+ * images where PostgreSQL lets the role set that — a role that may not still connects, with the server's setting.
+ * Runs against the test database, whose role (postgres) is a superuser and whose server leaves wal_compression off.
  */
-class WalCompressionTest {
+class SessionSetupTest {
     private static final String PLAIN_ROLE = "triggers_test_plain";
+
+    @Test
+    void pooledConnectionsNeverPlanParallelWorkers() throws Exception {
+        assertThat(serverSetting("max_parallel_workers_per_gather"), is("2"));
+        assertThat(pooledSetting(Map.of(), "max_parallel_workers_per_gather"), is("0"));
+        assertThat(pooledSetting(Map.of("DB_WAL_COMPRESSION", "off"), "max_parallel_workers_per_gather"), is("0"));
+        assertThat(pooledSetting(Map.of("DB_USERNAME", plainRole()), "max_parallel_workers_per_gather"), is("0"));
+    }
 
     @Test
     void pooledConnectionsOfASuperuserRoleCompressWithTheConfiguredMethod() throws Exception {
@@ -37,10 +45,7 @@ class WalCompressionTest {
 
     @Test
     void aRoleThatMayNotSetItConnectsWithTheServersSetting() throws Exception {
-        try (Connection admin = adminConnection(); Statement st = admin.createStatement()) {
-            st.execute("DO $$ BEGIN CREATE ROLE " + PLAIN_ROLE + " LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$");
-        }
-        assertThat(pooledSetting(Map.of("DB_USERNAME", PLAIN_ROLE)), is("off"));
+        assertThat(pooledSetting(Map.of("DB_USERNAME", plainRole())), is("off"));
     }
 
     @Test
@@ -50,18 +55,34 @@ class WalCompressionTest {
         assertThat(e.getMessage(), containsString("db.wal-compression"));
     }
 
+    /** A login role without superuser, created once. */
+    private static String plainRole() throws Exception {
+        try (Connection admin = adminConnection(); Statement st = admin.createStatement()) {
+            st.execute("DO $$ BEGIN CREATE ROLE " + PLAIN_ROLE + " LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$");
+        }
+        return PLAIN_ROLE;
+    }
+
     private static String pooledSetting(Map<String, String> env) throws Exception {
+        return pooledSetting(env, "wal_compression");
+    }
+
+    private static String pooledSetting(Map<String, String> env, String name) throws Exception {
         Map<String, String> all = new java.util.HashMap<>(env);
         all.put("REDIS_URL", "");
         Config config = TestSupport.config(all);
         try (Database db = Database.create(config.get("db")); Connection conn = db.connection()) {
-            return setting(conn);
+            return setting(conn, name);
         }
     }
 
     private static String serverSetting() throws Exception {
+        return serverSetting("wal_compression");
+    }
+
+    private static String serverSetting(String name) throws Exception {
         try (Connection conn = adminConnection()) {
-            return setting(conn);
+            return setting(conn, name);
         }
     }
 
@@ -70,8 +91,8 @@ class WalCompressionTest {
         return DriverManager.getConnection(db.get("url").asString().get(), db.get("username").asString().get(), "");
     }
 
-    private static String setting(Connection conn) throws Exception {
-        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SHOW wal_compression")) {
+    private static String setting(Connection conn, String name) throws Exception {
+        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SHOW " + name)) {
             rs.next();
             return rs.getString(1);
         }
