@@ -129,17 +129,19 @@ final class ResultWriter {
                 Thread.sleep(Math.min(2000, 50L << Math.min(tries, 5)));
             }
         }
-        boolean earlier = false;
-        long before = nextDueTime();
+        long earliest = Long.MAX_VALUE;
         for (Result r : results) {
             if (r.nextAttemptAt() != null) {
                 long due = r.nextAttemptAt().toEpochMilli();
                 long rounded = (due + DUE_GRANULARITY_MS - 1) / DUE_GRANULARITY_MS * DUE_GRANULARITY_MS;
                 dueTimes.add(rounded);
-                earlier |= rounded < before;
+                earliest = Math.min(earliest, rounded);
             }
         }
-        if (earlier || !released.isEmpty()) {
+        // Ring when a retry of ours is now the earliest the engine knows of. Compared after adding: against the head
+        // read before adding, the engine could clear that head and plan its wait on an empty set in between, then
+        // sleep a whole poll interval past our retry (likely what a CI run saw: a 200 ms retry sent after 1,194 ms).
+        if ((earliest != Long.MAX_VALUE && earliest <= nextDueTime()) || !released.isEmpty()) {
             signal.ring();
         }
         gone.forEach(this::disable);
