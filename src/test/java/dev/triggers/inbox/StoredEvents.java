@@ -90,6 +90,26 @@ final class StoredEvents {
         return rows;
     }
 
+    /** The heap page each event's current row version is on, in the order given. */
+    static List<Integer> pages(List<Stored> events) {
+        List<Integer> pages = new ArrayList<>(events.size());
+        try (Connection c = TestSupport.app().database().connection();
+             PreparedStatement ps = c.prepareStatement("SELECT (ctid::text::point)[0]::int FROM events WHERE id = ?")) {
+            for (Stored e : events) {
+                ps.setObject(1, e.id());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new AssertionError("no event " + e.id());
+                    }
+                    pages.add(rs.getInt(1));
+                }
+            }
+            return pages;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Runs one statement on the test database, for tests that play the delivery engine's part. */
     static int execute(String sql, Object... params) {
         try (Connection c = TestSupport.app().database().connection(); PreparedStatement ps = c.prepareStatement(sql)) {
