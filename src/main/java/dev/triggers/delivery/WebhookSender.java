@@ -190,7 +190,7 @@ final class WebhookSender implements AutoCloseable {
         }
     }
 
-    /** The delivered document; the payload goes out as stored (jsonb text), never re-parsed. */
+    /** The delivered document; the payload goes out as stored (the client's JSON text), never re-parsed. */
     static byte[] body(Claimed c) {
         StringBuilder out = new StringBuilder(c.payloadJson().length() + 192);
         out.append("{\"id\":\"").append(c.id()).append("\",\"type\":").append(Json.string(c.type()))

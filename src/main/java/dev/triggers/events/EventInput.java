@@ -27,8 +27,9 @@ final class EventInput {
     }
 
     /**
-     * The single-event body, read in one streaming pass: the payload is stored as the bytes the client sent (jsonb
-     * normalises them), so the hot path builds no tree and serialises nothing. Same rules as a batch item; the
+     * The single-event body, read in one streaming pass: the payload is stored as the bytes the client sent (a
+     * json column: whitespace, key order and duplicate keys as sent), so the hot path builds no tree and serialises
+     * nothing. Same rules as a batch item; the
      * payload limit applies to the payload as sent.
      */
     static NewEvent parseSingle(byte[] body, int maxPayloadBytes) {
@@ -162,7 +163,7 @@ final class EventInput {
         }
     }
 
-    /** The payload object's bytes as sent, after checking it holds nothing jsonb refuses. */
+    /** The payload object's bytes as sent, after checking it holds nothing jsonb would refuse (JsonBodies.checkStorable). */
     private static String rawPayload(JsonParser p, JsonToken value, byte[] body, String prefix, int maxPayloadBytes)
             throws IOException {
         if (value == JsonToken.VALUE_NULL) {

@@ -43,11 +43,12 @@ public final class EventStore {
             SELECT d.org_id, d.dedup_id, d.event_id FROM event_dedup d
             JOIN unnest(?::uuid[], ?::text[]) AS k(org_id, dedup_id) ON d.org_id = k.org_id AND d.dedup_id = k.dedup_id""";
     // The rows travel as one JSON array: payloads are already JSON text, so building it is plain concatenation
-    // (no per-element escaping as with text[] literals), and PostgreSQL parses each payload exactly once.
+    // (no per-element escaping as with text[] literals); json_to_recordset hands each payload on as the text span it
+    // read, so the stored payload is the client's bytes.
     private static final String INSERT = """
             INSERT INTO events (id, org_id, type, payload, dedup_id, created_at, next_attempt_at)
             SELECT r.id, r.org_id, r.type, r.payload, r.dedup_id, ?, CASE WHEN r.push THEN ?::timestamptz END
-            FROM jsonb_to_recordset(?::jsonb) AS r(id uuid, org_id uuid, type text, payload jsonb, dedup_id text, push bool)""";
+            FROM json_to_recordset(?::json) AS r(id uuid, org_id uuid, type text, payload json, dedup_id text, push bool)""";
     static final int INSERT_CHUNK_CHARS = 1 << 20;
     private static final String SWEEP = """
             DELETE FROM event_dedup WHERE ctid = ANY (ARRAY(

@@ -29,7 +29,7 @@ import io.helidon.dbclient.DbClientException;
 final class InboxStore {
     /**
      * One event as a page shows it. The text columns are the UTF-8 bytes PostgreSQL sent, never decoded into strings
-     * ({@code payload} is the stored jsonb's text, valid JSON): {@link InboxPageJson} copies them into the response.
+     * ({@code payload} is the stored json text, valid JSON): {@link InboxPageJson} copies them into the response.
      */
     record InboxEvent(UUID id, byte[] type, byte[] payload, byte[] dedupId, OffsetDateTime createdAt, int status,
                       int attempts) {
@@ -118,9 +118,9 @@ final class InboxStore {
             }
             try (ResultSet rs = ps.getResultSet()) {
                 while (rs.next()) {
-                    // getBytes of a text-format column is the driver's own buffer for it, no copy. (jsonb comes in text
-                    // format: pgjdbc asks for binary only for the types of its binaryTransfer list, jsonb not among
-                    // them; its binary form would start with a version byte.)
+                    // getBytes of a text-format column is the driver's own buffer for it, no copy. (json comes in text
+                    // format: pgjdbc asks for binary only for the types of its binaryTransfer list, json not among
+                    // them.)
                     events.add(new InboxEvent(rs.getObject(1, UUID.class), rs.getBytes(2), rs.getBytes(3),
                             rs.getBytes(4), rs.getObject(5, OffsetDateTime.class), rs.getShort(6), rs.getInt(7)));
                 }

@@ -57,7 +57,7 @@ public final class DeliveryFixture {
         List<UUID> ids = new ArrayList<>(n);
         try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO events (id, org_id, type, payload, dedup_id, created_at, status, attempts, next_attempt_at) "
-                        + "VALUES (?, ?, 'order.created', ?::jsonb, ?, ?, 0, 0, ?)")) {
+                        + "VALUES (?, ?, 'order.created', ?::json, ?, ?, 0, 0, ?)")) {
             for (int i = 0; i < n; i++) {
                 UUID id = Ids.uuidV7();
                 OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);

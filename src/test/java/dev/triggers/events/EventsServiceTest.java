@@ -151,6 +151,24 @@ class EventsServiceTest {
         assertThat(countEvents("true"), is(before + 3));
     }
 
+    /**
+     * The payload is stored as the client's JSON text (a json column, migration V4) and every read prints that text:
+     * key order, whitespace, number spelling, escapes and a repeated key come back as sent, single or batch.
+     */
+    @Test
+    void payloadComesBackExactlyAsSent() {
+        String key = api.newOrganization();
+        String payload = "{\"b\": 2,  \"a\":[1, 2.50e0],\"a\":3,\n \"s\":\"\\u00e9\\n\"}";
+        String single = api.post("/api/events", key, event("as.sent", payload, null)).json().get("id").asText();
+        Reply batch = api.post("/api/events/batch", key, "{\"events\":[" + event("as.sent", payload, null) + "]}");
+        String fromBatch = batch.json().get("results").get(0).get("id").asText();
+
+        for (String id : List.of(single, fromBatch)) {
+            assertThat(api.get("/api/events/" + id, key).text(), containsString("\"payload\":" + payload));
+        }
+        assertThat(api.get("/api/inbox?type=as.sent&limit=1", key).text(), containsString("\"payload\":" + payload));
+    }
+
     @Test
     void payloadOver256KiBIs413AndTheBodyLimitApplies() {
         String key = api.newOrganization();

@@ -47,7 +47,7 @@ final class StoredEvents {
     static List<Stored> insert(List<Stored> events) {
         try (Connection c = TestSupport.app().database().connection();
              PreparedStatement ps = c.prepareStatement("INSERT INTO events (id, org_id, type, payload, dedup_id, "
-                     + "created_at, status, attempts, next_attempt_at, delivered_at) VALUES (?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?)")) {
+                     + "created_at, status, attempts, next_attempt_at, delivered_at) VALUES (?, ?, ?, ?::json, ?, ?, ?, ?, ?, ?)")) {
             for (Stored e : events) {
                 ps.setObject(1, e.id());
                 ps.setObject(2, e.orgId());

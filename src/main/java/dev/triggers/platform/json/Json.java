@@ -21,7 +21,7 @@ public final class Json {
                             .maxNumberLength(1000)
                             .build())
                     .build())
-            // Exact decimals: the payload is stored as jsonb, which keeps numbers exactly; doubles would round.
+            // Exact decimals: JSON numbers in request bodies are kept exactly; doubles would round.
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             // "{} {}" is not one JSON document.
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)

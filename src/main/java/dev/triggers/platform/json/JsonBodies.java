@@ -121,7 +121,9 @@ public final class JsonBodies {
     }
 
     /**
-     * Refuses what jsonb cannot hold: U+0000 in a string or a key, and numbers outside double range.
+     * Refuses what jsonb cannot hold: U+0000 in a string or a key, and numbers outside double range. Payloads are
+     * stored as json text, which could hold them, but the contract refuses them so that every stored payload stays
+     * convertible to jsonb (for SQL over the table, or a later change of the column) and readable as text.
      *
      * @param path where {@code node} sits, for the error detail ({@code ""} for the body itself)
      */
