@@ -2,7 +2,7 @@
 # Benchmark section "Push delivery": sustained deliveries/s to a fast local receiver, created -> receiver latency at
 # 1,000 events/s ingested, and ingestion throughput with delivery running vs alone. Prints Markdown on stdout.
 # Runs the test profile so the loopback receiver is an allowed target (prod refuses private addresses).
-# Tunables: DELIVERY_EVENTS (30000), DELIVERY_WARMUP (10000), INGEST_SECONDS (10), INGEST_WARMUP (20), INGEST_ROUNDS (2), PACED_SECONDS (10),
+# Tunables: DELIVERY_EVENTS (30000), DELIVERY_WARMUP (10000), INGEST_SECONDS (10), INGEST_WARMUP (20), INGEST_ROUNDS (4), PACED_SECONDS (10),
 # PACED_WARMUP (5),
 # RECEIVER_PORT (18199); extra server settings as NAME=value words in DELIVERY_SERVER_ENV (for A/B runs).
 # Throughput is measured after a warm-up backlog (JIT: the first tens of thousands of deliveries run partly
@@ -119,7 +119,7 @@ wrk_ingest() { # key [seconds]
 }
 # INGEST_ROUNDS pairs, alone then with, interleaved: this machine's speed drifts by tens of per cent within an hour,
 # and one pair measured a minute apart carried that drift straight into the ratio. The ratio is of the sums.
-INGEST_ROUNDS="${INGEST_ROUNDS:-2}"
+INGEST_ROUNDS="${INGEST_ROUNDS:-4}"
 INGEST_ALONE="n/a"; INGEST_WITH="n/a"; RATIO="n/a"
 if [ "$INGEST_READY" = 201 ]; then
   ALONE_RUNS=(); WITH_RUNS=(); PUSHED_RUNS=()
