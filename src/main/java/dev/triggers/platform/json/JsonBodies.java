@@ -121,9 +121,9 @@ public final class JsonBodies {
     }
 
     /**
-     * Refuses what jsonb cannot hold: U+0000 in a string or a key, and numbers outside double range. Payloads are
-     * stored as json text, which could hold them, but the contract refuses them so that every stored payload stays
-     * convertible to jsonb (for SQL over the table, or a later change of the column) and readable as text.
+     * Refuses U+0000 in a string or a key, and numbers outside double range: the contract's rules (what jsonb, the
+     * payload column's first type, could not hold; kept now that payloads are stored as json text, so a consumer
+     * never gets a NUL or an infinite number).
      *
      * @param path where {@code node} sits, for the error detail ({@code ""} for the body itself)
      */
