@@ -189,7 +189,10 @@ final class EventInput {
         }
     }
 
-    /** Walks the structure the parser is at the start of, to its end, refusing U+0000 and numbers beyond double. */
+    /**
+     * Walks the structure the parser is at the start of, to its end, refusing what {@link JsonBodies#unstorable}
+     * names and numbers beyond double.
+     */
     private static void checkStorable(JsonParser p, String path) throws IOException {
         int depth = 1;
         String field = path;
@@ -203,8 +206,9 @@ final class EventInput {
                 case END_OBJECT, END_ARRAY -> depth--;
                 case FIELD_NAME -> {
                     field = path + "." + p.currentName();
-                    if (p.currentName().indexOf('\0') >= 0) {
-                        throw ApiException.validation("a key inside '" + path + "' contains U+0000, which cannot be stored");
+                    String problem = JsonBodies.unstorable(p.currentName());
+                    if (problem != null) {
+                        throw ApiException.validation("a key inside '" + path + "' contains " + problem + ", which cannot be stored");
                     }
                 }
                 default -> checkScalar(p, field);
@@ -215,13 +219,11 @@ final class EventInput {
     private static void checkScalar(JsonParser p, String field) throws IOException {
         JsonToken t = p.currentToken();
         if (t == JsonToken.VALUE_STRING) {
-            char[] chars = p.getTextCharacters();
             int offset = p.getTextOffset();
-            for (int i = offset, end = offset + p.getTextLength(); i < end; i++) {
-                if (chars[i] == 0) {
-                    throw ApiException.validation("field '" + field.replace("\0", "\\u0000")
-                            + "' contains U+0000, which cannot be stored");
-                }
+            String problem = JsonBodies.unstorable(p.getTextCharacters(), offset, offset + p.getTextLength());
+            if (problem != null) {
+                throw ApiException.validation("field '" + field.replace("\0", "\\u0000") + "' contains " + problem
+                        + ", which cannot be stored");
             }
         } else if (t == JsonToken.VALUE_NUMBER_FLOAT || (t == JsonToken.VALUE_NUMBER_INT
                 && p.getNumberType() == JsonParser.NumberType.BIG_INTEGER)) {

@@ -129,6 +129,10 @@ class EventsServiceTest {
                 {"{\"type\":\"a\",\"payload\":null}", "payload"},
                 {"{\"type\":null,\"payload\":{}}", "type"},
                 {event("a", "{\"k\":\"nul\\u0000\"}", null), "payload.k"},
+                // PostgreSQL's JSON parser refuses a surrogate escape without its partner (this was a 500).
+                {event("a", "{\"k\":[\"lone \\ud800\"]}", null), "payload.k"},
+                {event("a", "{\"k\":\"\\ude00 low first\"}", null), "payload.k"},
+                {event("a", "{\"\\ud83d\":1}", null), "surrogate"}, // in a key Jackson refuses it itself
                 {"{\"type\":\"a\",\"payload\":{\"x\":1e400}}", "payload.x"},
                 {"[]", "body"},
         };
@@ -158,7 +162,7 @@ class EventsServiceTest {
     @Test
     void payloadComesBackExactlyAsSent() {
         String key = api.newOrganization();
-        String payload = "{\"b\": 2,  \"a\":[1, 2.50e0],\"a\":3,\n \"s\":\"\\u00e9\\n\"}";
+        String payload = "{\"b\": 2,  \"a\":[1, 2.50e0],\"a\":3,\n \"s\":\"\\u00e9\\n\\ud83d\\ude00\"}";
         String single = api.post("/api/events", key, event("as.sent", payload, null)).json().get("id").asText();
         Reply batch = api.post("/api/events/batch", key, "{\"events\":[" + event("as.sent", payload, null) + "]}");
         String fromBatch = batch.json().get("results").get(0).get("id").asText();
@@ -167,6 +171,18 @@ class EventsServiceTest {
             assertThat(api.get("/api/events/" + id, key).text(), containsString("\"payload\":" + payload));
         }
         assertThat(api.get("/api/inbox?type=as.sent&limit=1", key).text(), containsString("\"payload\":" + payload));
+    }
+
+    /** An item PostgreSQL would refuse is rejected alone; before, its statement failed and took the batch to a 500. */
+    @Test
+    void batchItemWithAnUnpairedSurrogateIsRejectedAloneAndTheOthersAreStored() {
+        String key = api.newOrganization();
+        Reply r = api.post("/api/events/batch", key, "{\"events\":[" + event("ok", "{}", null) + ","
+                + event("ok", "{\"k\":\"\\ud800\"}", null) + "," + event("ok", "{}", null) + "]}");
+        assertThat(r.status(), is(200));
+        assertThat(r.json().get("accepted").asInt(), is(2));
+        assertThat(r.json().get("rejected").asInt(), is(1));
+        assertThat(r.json().get("results").get(1).get("error").asText(), containsString("events[1].payload.k"));
     }
 
     @Test

@@ -121,16 +121,16 @@ public final class JsonBodies {
     }
 
     /**
-     * Refuses U+0000 in a string or a key, and numbers outside double range: the contract's rules (what jsonb, the
-     * payload column's first type, could not hold; kept now that payloads are stored as json text, so a consumer
-     * never gets a NUL or an infinite number).
+     * Refuses in a string or a key what PostgreSQL's JSON parser refuses ({@link #unstorable}), and numbers outside
+     * double range: the contract's rules, so a consumer never gets a NUL or an infinite number.
      *
      * @param path where {@code node} sits, for the error detail ({@code ""} for the body itself)
      */
     public static void checkStorable(JsonNode node, String path) {
         if (node.isTextual()) {
-            if (node.textValue().indexOf('\0') >= 0) {
-                throw ApiException.validation("field '" + display(path) + "' contains U+0000, which cannot be stored");
+            String problem = unstorable(node.textValue());
+            if (problem != null) {
+                throw ApiException.validation("field '" + display(path) + "' contains " + problem + ", which cannot be stored");
             }
         } else if (node.isBigDecimal() || node.isBigInteger()) {
             if (Double.isInfinite(node.doubleValue())) {
@@ -141,8 +141,9 @@ public final class JsonBodies {
             while (fields.hasNext()) {
                 Map.Entry<String, JsonNode> field = fields.next();
                 String child = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
-                if (field.getKey().indexOf('\0') >= 0) {
-                    throw ApiException.validation("a key inside '" + display(path) + "' contains U+0000, which cannot be stored");
+                String problem = unstorable(field.getKey());
+                if (problem != null) {
+                    throw ApiException.validation("a key inside '" + display(path) + "' contains " + problem + ", which cannot be stored");
                 }
                 checkStorable(field.getValue(), child);
             }
@@ -151,6 +152,31 @@ public final class JsonBodies {
                 checkStorable(node.get(i), path + "[" + i + "]");
             }
         }
+    }
+
+    /**
+     * What in {@code chars[from, to)} PostgreSQL's JSON parser refuses, or null: U+0000, or a UTF-16 surrogate without
+     * its partner (JSON can spell one, {@code "\ud800"}; the statement storing it failed, and the request got a 500).
+     */
+    public static String unstorable(char[] chars, int from, int to) {
+        for (int i = from; i < to; i++) {
+            char c = chars[i];
+            if (c == 0) {
+                return "U+0000";
+            }
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < to && Character.isLowSurrogate(chars[i + 1])) {
+                    i++;
+                } else {
+                    return "an unpaired UTF-16 surrogate";
+                }
+            }
+        }
+        return null;
+    }
+
+    public static String unstorable(String s) {
+        return unstorable(s.toCharArray(), 0, s.length());
     }
 
     private static String display(String path) {
