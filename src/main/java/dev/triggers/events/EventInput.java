@@ -29,8 +29,7 @@ final class EventInput {
     /**
      * The single-event body, read in one streaming pass: the payload is stored as the bytes the client sent (a
      * json column: whitespace, key order and duplicate keys as sent), so the hot path builds no tree and serialises
-     * nothing. Same rules as a batch item; the
-     * payload limit applies to the payload as sent.
+     * nothing. Same rules as a batch item; the payload limit applies to the payload as sent.
      */
     static NewEvent parseSingle(byte[] body, int maxPayloadBytes) {
         if (body.length == 0) {
@@ -163,7 +162,7 @@ final class EventInput {
         }
     }
 
-    /** The payload object's bytes as sent, after checking it holds nothing jsonb would refuse (JsonBodies.checkStorable). */
+    /** The payload object's bytes as sent, after checking it holds nothing PostgreSQL would refuse (checkStorable). */
     private static String rawPayload(JsonParser p, JsonToken value, byte[] body, String prefix, int maxPayloadBytes)
             throws IOException {
         if (value == JsonToken.VALUE_NULL) {
@@ -206,7 +205,7 @@ final class EventInput {
                 case END_OBJECT, END_ARRAY -> depth--;
                 case FIELD_NAME -> {
                     field = path + "." + p.currentName();
-                    String problem = JsonBodies.unstorable(p.currentName());
+                    String problem = unstorable(p);
                     if (problem != null) {
                         throw ApiException.validation("a key inside '" + path + "' contains " + problem + ", which cannot be stored");
                     }
@@ -216,11 +215,16 @@ final class EventInput {
         }
     }
 
+    /** The current string or key token's problem, read from the parser's own buffer (no String per key or value). */
+    private static String unstorable(JsonParser p) throws IOException {
+        int offset = p.getTextOffset();
+        return JsonBodies.unstorable(p.getTextCharacters(), offset, offset + p.getTextLength());
+    }
+
     private static void checkScalar(JsonParser p, String field) throws IOException {
         JsonToken t = p.currentToken();
         if (t == JsonToken.VALUE_STRING) {
-            int offset = p.getTextOffset();
-            String problem = JsonBodies.unstorable(p.getTextCharacters(), offset, offset + p.getTextLength());
+            String problem = unstorable(p);
             if (problem != null) {
                 throw ApiException.validation("field '" + field.replace("\0", "\\u0000") + "' contains " + problem
                         + ", which cannot be stored");
