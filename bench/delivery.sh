@@ -142,10 +142,9 @@ if [ "$INGEST_READY" = 201 ]; then
     PUSHED_RUNS+=("$(curl -fs "$RECEIVER/stats" | json '["count"]')")
     bench_stop_server || true
   done
-  sum() { local t=0 v; for v in "$@"; do t=$((t + v)); done; echo "$t"; }
-  RATIO=$(python3 -c "print(round(100 * $(sum "${WITH_RUNS[@]}") / max(1, $(sum "${ALONE_RUNS[@]}"))))")
-  INGEST_ALONE="$(IFS=/; echo "${ALONE_RUNS[*]}" | sed 's#/# / #g')"
-  INGEST_WITH="$(IFS=/; echo "${WITH_RUNS[*]}" | sed 's#/# / #g') (receiver got $(IFS=/; echo "${PUSHED_RUNS[*]}" | sed 's#/# / #g') pushes during those ${INGEST_SECONDS} s)"
+  RATIO=$(python3 -c "print(round(100 * $(bench_sum "${WITH_RUNS[@]}") / max(1, $(bench_sum "${ALONE_RUNS[@]}"))))")
+  INGEST_ALONE="$(bench_joined "${ALONE_RUNS[@]}")"
+  INGEST_WITH="$(bench_joined "${WITH_RUNS[@]}") (receiver got $(bench_joined "${PUSHED_RUNS[@]}") pushes during those ${INGEST_SECONDS} s)"
 fi
 
 cat <<MD

@@ -163,9 +163,7 @@ for ((round = 1; round <= STORED_ROUNDS; round++)); do
   bench_stop_server || true
 done
 BENCH_DB="$EMPTY_DB"
-sum() { local t=0 v; for v in "$@"; do t=$(( t + v )); done; echo "$t"; }
-E_SUM=$(sum "${E_RUNS[@]}"); M_SUM=$(sum "${M_RUNS[@]}")
-slash() { local IFS=/; echo "$*" | sed 's|/| / |g'; }
+E_SUM=$(bench_sum "${E_RUNS[@]}"); M_SUM=$(bench_sum "${M_RUNS[@]}")
 
 fr() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$FR"; }
 B_EVENTS=$(( B_RPS * 100 ))
@@ -187,7 +185,7 @@ group commit: writers=\`${INGEST_WRITERS:-4}\`, up to \`${INGEST_MAX_BATCH_ROWS:
 | single-event ingest, 64 conns, empty table | **${S_RPS} events/s** = $(ratio "$S_RPS" "$CEIL_RPS") of the ceiling (p50 ${S_P50} ms, p99 ${S_P99} ms, non-201: ${S_BAD}) | ≥ 8,000 | $(verdict "$S_RPS" 8000) |
 | batch ingest, 100 events per request, 8 conns | **${B_EVENTS} events/s** (${B_RPS} req/s, p99 ${B_P99} ms, non-200: ${B_BAD}) | ≥ 15,000 | $(verdict "$B_EVENTS" 15000) |
 | fixed offered rate ${RATE} events/s, open loop, from intended send time | p50 **$(fr p50_ms) ms**, p90 $(fr p90_ms) ms, p99 **$(fr p99_ms) ms**, p99.9 $(fr p999_ms) ms, max $(fr max_ms) ms (errors: $(fr errors)) | p50 ≤ 3, p99 ≤ 15 | $(verdict "$(fr p50_ms)" 3 le) / $(verdict "$(fr p99_ms)" 15 le) |
-| single-event ingest with ${M_STORED} events stored, ${STORED_ROUNDS} rounds each after an empty table | **$(slash "${M_RUNS[@]}") events/s** against $(slash "${E_RUNS[@]}") on an empty table = $(ratio "$M_SUM" "$E_SUM") (ratio of the sums; p99 $(slash "${M_P99S[@]}") ms, non-201: ${M_BAD}) | ≥ 90 % | $(verdict "$(( M_SUM * 100 ))" "$(( E_SUM * 90 ))") |
+| single-event ingest with ${M_STORED} events stored, ${STORED_ROUNDS} rounds each after an empty table | **$(bench_joined "${M_RUNS[@]}") events/s** against $(bench_joined "${E_RUNS[@]}") on an empty table = $(ratio "$M_SUM" "$E_SUM") (ratio of the sums; p99 $(bench_joined "${M_P99S[@]}") ms, non-201: ${M_BAD}) | ≥ 90 % | $(verdict "$(( M_SUM * 100 ))" "$(( E_SUM * 90 ))") |
 
 Server RSS after the empty-table runs: ${RSS} MB; events stored by those runs: ${STORED_EMPTY}.
 

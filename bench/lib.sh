@@ -76,6 +76,17 @@ bench_new_org() {
     -d "{\"organization_name\":\"bench\",\"tier\":\"$tier\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["api_key"])'
 }
 
+# Sum of integer arguments, and the arguments joined as "a / b / c": the interleaved rounds' figures and their ratio.
+bench_sum() {
+  local t=0 v
+  for v in "$@"; do t=$((t + v)); done
+  echo "$t"
+}
+bench_joined() {
+  local IFS=/
+  echo "$*" | sed 's#/# / #g'
+}
+
 # Resident set size of a process in MB.
 bench_rss_mb() {
   awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status"
