@@ -19,11 +19,11 @@ import io.helidon.metrics.api.Metrics;
  * <p>Why: a page query is pure CPU on a PostgreSQL backend (no I/O or lock waits were seen under load), so more
  * queries at once than the database has cores add no throughput, only scheduling. Sixteen page queries on two cores
  * were sixteen runnable backends time-sliced with the JVM: p99 146 ms at 2,072 pages/s, while a database pool of four
- * gave the same throughput at a p99 of 36–56 ms (docs/INBOX.md), but also throttled ingestion and delivery. The default of 4 is two per core of the bench machine: one
- * running, one ready to start the moment the other hands its rows back, so a core does not idle while the JVM writes
- * a response. The queue is fair (FIFO): an unfair semaphore would let a newly arrived request barge ahead of one
- * that has waited, which is exactly the tail this is meant to cut. The database pool stays larger, for ingestion,
- * delivery and acks.
+ * gave the same throughput at a p99 of 36–56 ms (docs/INBOX.md), but also throttled ingestion and delivery. The
+ * default of 2 is one per core of the bench machine's database: measured against 1, 3, 4 and 6 (docs/INBOX.md,
+ * "Bulkhead for page queries"), it kept the lowest p99 at well over the target throughput. The queue is fair (FIFO):
+ * an unfair semaphore would let a newly arrived request barge ahead of one that has waited, which is exactly the
+ * tail this is meant to cut. The database pool stays larger, for ingestion, delivery and acks.
  *
  * <p>Acks are not limited here: they are few (one per consumed page of up to 1,000 ids), each writes ~1,000 rows and
  * spends most of its time in WAL and commit rather than competing for CPU with pages, and queueing them behind a
