@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.helidon.config.Config;
+import io.helidon.webserver.WebServerConfig;
 import org.junit.jupiter.api.Test;
 
 import static org.hamcrest.MatcherAssert.assertThat;
@@ -71,6 +72,15 @@ class AppConfigTest {
         assertThat(c.get("rate-limits.pro").asInt().get(), is(2));
         assertThat(c.get("rate-limits.business").asInt().get(), is(3));
         assertThat(c.get("rate-limits.enterprise").asInt().get(), is(4));
+    }
+
+    @Test
+    void everyProfileWritesEachResponseInOneCall() {
+        // Read back through Helidon's own server config, so a misspelt key fails here rather than being ignored.
+        for (String profile : List.of("dev", "test", "prod")) {
+            WebServerConfig server = WebServerConfig.builder().config(load(profile, Map.of()).get("server")).buildPrototype();
+            assertThat(profile, server.useNio(), is(false));
+        }
     }
 
     @Test
