@@ -4,6 +4,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +19,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Usage: java bench/FixedRate.java HOST PORT API_KEY RATE SECONDS [CONNECTIONS] [WARMUP_SECONDS]
  * Prints one line: offered=.. sent=.. ok=.. errors=.. p50_ms=.. p90_ms=.. p99_ms=.. p999_ms=.. max_ms=..
+ * With FIXED_RATE_TIMELINE set to a file path, also writes one line per second of intended send time (warm-up
+ * included): its mean and max latency. That shows whether the warm-up covered this generator's own cold start: its
+ * JVM starts interpreted, and on a slow 2-core day it sent 200-600 ms late for its first 5-6 seconds.
  */
 public final class FixedRate {
     public static void main(String[] args) throws Exception {
@@ -88,11 +93,33 @@ public final class FixedRate {
         for (Thread w : workers) {
             w.join(TimeUnit.SECONDS.toMillis(30));
         }
+        String timeline = System.getenv("FIXED_RATE_TIMELINE");
+        if (timeline != null && !timeline.isBlank()) {
+            Files.writeString(Path.of(timeline), timeline(latencies, rate, warmup));
+        }
         long[] measured = Arrays.stream(latencies, measuredFrom, total).filter(l -> l >= 0).sorted().toArray();
         int n = measured.length;
         System.out.printf("offered=%d sent=%d ok=%d errors=%d p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f p999_ms=%.2f max_ms=%.2f%n",
                 rate, total - measuredFrom, n, errors.get(), pct(measured, 0.50), pct(measured, 0.90), pct(measured, 0.99),
                 pct(measured, 0.999), n == 0 ? 0 : measured[n - 1] / 1e6);
+    }
+
+    private static String timeline(long[] latencies, int rate, int warmup) {
+        StringBuilder out = new StringBuilder("second mean_ms max_ms (seconds before " + warmup + ": warm-up, not measured)\n");
+        for (int second = 0; (long) second * rate < latencies.length; second++) {
+            long sum = 0;
+            long max = 0;
+            int n = 0;
+            for (int i = second * rate; i < Math.min(latencies.length, (second + 1) * rate); i++) {
+                if (latencies[i] >= 0) {
+                    sum += latencies[i];
+                    max = Math.max(max, latencies[i]);
+                    n++;
+                }
+            }
+            out.append(String.format("%d %.2f %.2f%n", second, n == 0 ? 0 : sum / 1e6 / n, max / 1e6));
+        }
+        return out.toString();
     }
 
     private static double pct(long[] sorted, double p) {
