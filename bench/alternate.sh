@@ -45,7 +45,7 @@ start_side() { # port env...
 start_side "$port_a" RATE_LIMIT_ENTERPRISE=1000000000 ${AB_A:-}
 # shellcheck disable=SC2086
 start_side "$port_b" RATE_LIMIT_ENTERPRISE=1000000000 ${AB_B:-}
-[ "$load_kind" = ingest ] && KEY=$(bench_new_org enterprise)
+[ "$load_kind" = ingest ] && KEY=$(BASE_URL="http://127.0.0.1:$port_a" bench_new_org enterprise)
 
 load() { # port seconds
   if [ "$load_kind" = inbox ]; then
