@@ -155,7 +155,7 @@ plan_ack=$(sql <<SQL
 BEGIN;
 EXPLAIN (ANALYZE, BUFFERS, WAL, COSTS OFF) UPDATE events e SET status = 2,
   delivered_at = coalesce(e.delivered_at, now()), next_attempt_at = NULL FROM unnest(ARRAY[$ack_ids]::uuid[]) AS a(id)
-  WHERE e.id = a.id AND e.org_id IS NOT DISTINCT FROM '$ack_org' RETURNING e.id, e.delivered_at;
+  WHERE e.id = a.id AND e.org_id IS NOT DISTINCT FROM '$ack_org';
 ROLLBACK;
 SQL
 )

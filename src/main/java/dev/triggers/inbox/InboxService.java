@@ -85,7 +85,7 @@ public final class InboxService implements HttpService {
     private void ackMany(ServerRequest req, ServerResponse res) {
         Organization org = auth.authenticate(req);
         Set<UUID> ids = eventIds(JsonBodies.readObject(req, MAX_ACK_BODY_BYTES).get("event_ids"));
-        int acked = store.ack(org.id(), ids, Timestamps.now()).size();
+        int acked = store.ack(org.id(), ids, Timestamps.now());
         acknowledged.increment(acked);
         failed.increment(ids.size() - acked);
 

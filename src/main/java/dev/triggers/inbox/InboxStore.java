@@ -1,6 +1,5 @@
 package dev.triggers.inbox;
 
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -66,7 +65,9 @@ final class InboxStore {
      */
     static final String ACK = "UPDATE events e SET status = " + DeliveryStatus.DELIVERED.code()
             + ", delivered_at = coalesce(e.delivered_at, ?), next_attempt_at = NULL FROM unnest(?::uuid[]) AS a(id) "
-            + "WHERE e.id = a.id AND e.org_id IS NOT DISTINCT FROM ? RETURNING e.id, e.delivered_at";
+            + "WHERE e.id = a.id AND e.org_id IS NOT DISTINCT FROM ?";
+    /** The single ack answers with acknowledged_at; a batch answers only how many, so it sends no rows back. */
+    static final String ACK_ONE = ACK + " RETURNING e.delivered_at";
     /** PostgreSQL's uuid order: the 16 bytes compared unsigned (UUID.compareTo compares signed longs). */
     private static final Comparator<UUID> UUID_ORDER = Comparator
             .comparing(UUID::getMostSignificantBits, Long::compareUnsigned)
@@ -176,33 +177,40 @@ final class InboxStore {
         return new Statement(sql.toString(), params, onlyTheOrganization);
     }
 
-    /** Acknowledges those of {@code ids} (distinct) that belong to the organization; returns them. One statement. */
-    List<Acked> ack(UUID orgId, Collection<UUID> ids, Instant now) {
+    /** Acknowledges those of {@code ids} (distinct) that belong to the organization; returns how many. One statement. */
+    int ack(UUID orgId, Collection<UUID> ids, Instant now) {
         UUID[] sorted = ids.toArray(new UUID[0]);
         Arrays.sort(sorted, UUID_ORDER);
-        // Pinned to key lookups: a generic plan made while the table was small would otherwise join by hash over a
-        // scan of the whole table for as long as nothing analyzes it (PlanPins).
-        try (Connection conn = db.connection(); PreparedStatement ps = conn.prepareStatement(PlanPins.KEY_LOOKUPS + ACK)) {
-            Array array = conn.createArrayOf("uuid", sorted);
-            ps.setObject(1, Timestamps.sql(now));
-            ps.setArray(2, array);
-            ps.setObject(3, orgId);
-            List<Acked> acked = new ArrayList<>(ids.size());
+        try (Connection conn = db.connection(); PreparedStatement ps = pinnedAck(conn, ACK, sorted, orgId, now)) {
             PlanPins.execute(ps);
-            try (ResultSet rs = ps.getResultSet()) {
-                while (rs.next()) {
-                    acked.add(new Acked(rs.getObject(1, UUID.class), rs.getObject(2, OffsetDateTime.class).toInstant()));
-                }
-            }
-            array.free();
-            return acked;
+            return ps.getUpdateCount();
         } catch (SQLException e) {
             throw new DbClientException("ack failed: " + e.getMessage(), e);
         }
     }
 
+    /** Acknowledges one event of the organization; empty if it has no such event. */
     Optional<Acked> ackOne(UUID orgId, UUID id, Instant now) {
-        List<Acked> acked = ack(orgId, List.of(id), now);
-        return acked.isEmpty() ? Optional.empty() : Optional.of(acked.getFirst());
+        try (Connection conn = db.connection();
+             PreparedStatement ps = pinnedAck(conn, ACK_ONE, new UUID[] {id}, orgId, now)) {
+            PlanPins.execute(ps);
+            try (ResultSet rs = ps.getResultSet()) {
+                return rs.next() ? Optional.of(new Acked(id, rs.getObject(1, OffsetDateTime.class).toInstant()))
+                        : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new DbClientException("ack failed: " + e.getMessage(), e);
+        }
+    }
+
+    // Pinned to key lookups: a generic plan made while the table was small would otherwise join by hash over a scan of
+    // the whole table for as long as nothing analyzes it (PlanPins).
+    private static PreparedStatement pinnedAck(Connection conn, String sql, UUID[] sortedIds, UUID orgId, Instant now)
+            throws SQLException {
+        PreparedStatement ps = conn.prepareStatement(PlanPins.KEY_LOOKUPS + sql);
+        ps.setObject(1, Timestamps.sql(now));
+        ps.setArray(2, conn.createArrayOf("uuid", sortedIds));
+        ps.setObject(3, orgId);
+        return ps;
     }
 }
