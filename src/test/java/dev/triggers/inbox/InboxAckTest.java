@@ -1,5 +1,10 @@
 package dev.triggers.inbox;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +28,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
@@ -300,6 +306,58 @@ class InboxAckTest {
         assertThat(ack(key, acked.stream().map(Stored::id).toArray(UUID[]::new)).json().get("acknowledged").asInt(),
                 is(acked.size()));
         assertThat(StoredEvents.pages(acked), is(before));
+    }
+
+    /**
+     * The primary key keeps room for every row's next version (migration V5): one ack of a run of events, in arrival
+     * order as UUIDv7 ids are, splits no primary-key leaf but the last, which was still filling. Leaves packed to the
+     * default 90 % overflow as the new versions' entries arrive; each overflow is a split or a deletion pass over the
+     * leaf's heap pages (docs/INBOX.md, "What an ack costs"). The ack's own statement runs on a private copy of the
+     * events table (same indexes, same index options), so no other writer changes the index's size meanwhile.
+     */
+    @Test
+    void anAckOfRowsInArrivalOrderSplitsNoPrimaryKeyLeafButTheLast() throws SQLException {
+        UUID org = UUID.randomUUID();
+        int rows = 3000;
+        assertThat(InboxStore.ACK, startsWith("UPDATE events e "));
+        String ackOfTheCopy = "UPDATE pg_temp.events e " + InboxStore.ACK.substring("UPDATE events e ".length());
+        try (Connection c = TestSupport.app().database().connection(); Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            try {
+                st.execute("CREATE TEMP TABLE events (LIKE public.events INCLUDING ALL) ON COMMIT DROP");
+                st.execute("INSERT INTO pg_temp.events (id, org_id, type, payload, created_at) SELECT (lpad(to_hex(g), 12, "
+                        + "'0') || '70008000' || lpad(to_hex(g), 12, '0'))::uuid, '" + org + "', 't', '{}', now() "
+                        + "FROM generate_series(1, " + rows + ") g");
+                long before = primaryKeyBytes(st);
+                try (PreparedStatement ack = c.prepareStatement(ackOfTheCopy)) {
+                    ack.setObject(1, Timestamps.sql(Timestamps.now()));
+                    ack.setArray(2, c.createArrayOf("uuid", idsOfTheCopy(st).toArray()));
+                    ack.setObject(3, org);
+                    assertThat(ack.executeUpdate(), is(rows));
+                }
+                assertThat("primary-key growth in bytes", primaryKeyBytes(st) - before, lessThanOrEqualTo(8192L));
+            } finally {
+                c.rollback();
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
+    private static long primaryKeyBytes(Statement st) throws SQLException {
+        try (ResultSet rs = st.executeQuery("SELECT pg_relation_size('pg_temp.events_pkey')")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static List<UUID> idsOfTheCopy(Statement st) throws SQLException {
+        List<UUID> ids = new ArrayList<>();
+        try (ResultSet rs = st.executeQuery("SELECT id FROM pg_temp.events ORDER BY id")) {
+            while (rs.next()) {
+                ids.add(rs.getObject(1, UUID.class));
+            }
+        }
+        return ids;
     }
 
     @Test

@@ -20,7 +20,7 @@ import java.util.List;
 public final class Migrations {
     /** In order; a new migration is appended here and never edited after it ships. */
     static final List<String> FILES = List.of("V1__initial_schema.sql", "V2__due_by_organization.sql",
-            "V3__events_room_for_updates.sql", "V4__payload_as_sent.sql");
+            "V3__events_room_for_updates.sql", "V4__payload_as_sent.sql", "V5__primary_key_room_for_versions.sql");
     private static final long LOCK_KEY = 0x7472696767657273L; // "triggers"
     private static final System.Logger LOG = System.getLogger(Migrations.class.getName());
 
