@@ -50,7 +50,7 @@ final class DeliveryStore {
 
     // Both claims run after PlanPins.ORDERED_SCANS: they must read their index in order and stop at the LIMIT, and the
     // due rows churn faster than statistics follow; a plan that sorts every due row costs the whole backlog per claim
-    // (seen as claims spilling sorts to temp files under load).
+    // (seen as claims spilling sorts to temp files under load). The same pin joins the leased rows back by key.
 
     /** Oldest due first, across all organizations: the head of events_due. */
     static final String CLAIM_ANY = """
