@@ -25,7 +25,7 @@ public final class PlanPins {
      * limit, never all matching rows collected and sorted (LockRows over a Sort cannot stop early); and the rows read
      * joined back by key, as {@link #KEY_LOOKUPS}: with the primary key's leaves half empty (migration V5) the
      * planner priced its lookups higher, and on some statistics joined the claimed rows by hash over a scan of the
-     * whole table (DeliveryClaimTest, 1 run in 3 of the delivery tests after V5).
+     * whole table (DeliveryClaimTest, 2 runs in 5 of the delivery tests after V5).
      */
     public static final String ORDERED_SCANS =
             "SELECT set_config('enable_sort', 'off', true), set_config('enable_bitmapscan', 'off', true), "
