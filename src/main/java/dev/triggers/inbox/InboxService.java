@@ -64,6 +64,11 @@ public final class InboxService implements HttpService {
                 .any("/ack/{id}", Problems.methodNotAllowed("POST"));
     }
 
+    @Override
+    public void afterStop() {
+        pageSlots.close();
+    }
+
     private void page(ServerRequest req, ServerResponse res) {
         Organization org = auth.authenticate(req);
         InboxQuery query = InboxQuery.parse(req.query());

@@ -9,8 +9,10 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -109,6 +111,33 @@ class InboxPageSlotsTest {
             }
             assertThat(waitingGauge(), is(0.0));
         }
+    }
+
+    @Test
+    void pageQueriesRunOnThreadsOfTheirOwnThatStopWithTheServer() {
+        Set<Thread> before = pageThreads();
+        Set<Thread> started;
+        try (InProcessServer instance = start(2, 1000)) {
+            ApiClient api = instance.api();
+            String key = api.newOrganization();
+            Reply page = api.get("/api/inbox", key);
+            assertThat(page.text(), page.status(), is(200));
+            started = pageThreads();
+            started.removeAll(before);
+            assertThat(started.size(), is(1));
+        }
+        Eventually.until(Duration.ofSeconds(10), () -> started.stream().noneMatch(Thread::isAlive),
+                () -> "page threads alive after the server stopped: " + started);
+    }
+
+    private static Set<Thread> pageThreads() {
+        Set<Thread> threads = new HashSet<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith("inbox-page-")) {
+                threads.add(t);
+            }
+        }
+        return threads;
     }
 
     /**
