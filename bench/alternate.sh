@@ -6,6 +6,7 @@
 #
 #   AB_A="INBOX_MAX_CONCURRENT_PAGES=2" AB_B="INBOX_MAX_CONCURRENT_PAGES=3" bench/alternate.sh
 #   AB_LOAD=ingest AB_B="CONFIG_DIR=/tmp/config-b" bench/alternate.sh
+#   AB_A="BENCH_JAR=/tmp/wt-old/target/triggers-api.jar" bench/alternate.sh   # two builds (a worktree's for A)
 #
 # AB_A / AB_B: environment for each side's server (VAR=value ..., e.g. CONFIG_DIR=/path for a changed config).
 # AB_LOAD: inbox (default; first pages at 16 connections on the seed of bench/inbox.sh, which bench/run.sh inbox

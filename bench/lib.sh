@@ -35,7 +35,8 @@ bench_psql() {
 }
 
 # Starts the server (shipped prod profile unless HELIDON_CONFIG_PROFILE is set) with extra env given as
-# arguments (VAR=value ...); sets SERVER_PID. JAVA_OPTS defaults to what the Dockerfile ships.
+# arguments (VAR=value ...); sets SERVER_PID. JAVA_OPTS defaults to what the Dockerfile ships; BENCH_JAR runs another
+# build (e.g. a git worktree's target/triggers-api.jar, its libs beside it) instead of this checkout's.
 bench_start_server() {
   local log="$RESULTS/server-$BENCH_PORT.log"
   (
@@ -46,7 +47,7 @@ bench_start_server() {
     export KEYS_PEPPER="${KEYS_PEPPER:-bench-pepper-0123456789abcdef0123456789}"
     export SIGNUP_OPEN="${SIGNUP_OPEN:-false}"
     for kv in "$@"; do export "${kv?}"; done
-    exec java ${BENCH_JAVA_OPTS:-${JAVA_OPTS:-$("$ROOT/jlink/java-opts.sh")}} -jar target/triggers-api.jar
+    exec java ${BENCH_JAVA_OPTS:-${JAVA_OPTS:-$("$ROOT/jlink/java-opts.sh")}} -jar "${BENCH_JAR:-target/triggers-api.jar}"
   ) >"$log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 150); do
