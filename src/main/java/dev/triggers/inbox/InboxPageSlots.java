@@ -81,7 +81,7 @@ final class InboxPageSlots implements AutoCloseable {
             threads.execute(task);
         } catch (RuntimeException e) { // rejected: the server is stopping
             waiting.decrementAndGet();
-            throw ApiException.unavailable("the server is stopping; retry shortly", 1);
+            throw stopping();
         }
         try {
             try {
@@ -97,7 +97,7 @@ final class InboxPageSlots implements AutoCloseable {
             task.abandon();
             threads.remove(task);
             Thread.currentThread().interrupt();
-            throw ApiException.unavailable("the server is stopping; retry shortly", 1);
+            throw stopping();
         } catch (ExecutionException e) {
             // The query's own exception, as if it had run on this thread (a database error becomes its problem).
             if (e.getCause() instanceof RuntimeException r) {
@@ -110,8 +110,8 @@ final class InboxPageSlots implements AutoCloseable {
         }
     }
 
-    int waiting() {
-        return waiting.get();
+    private static ApiException stopping() {
+        return ApiException.unavailable("the server is stopping; retry shortly", 1);
     }
 
     /** Stops the page threads once the pages queued and running are done; later pages get 503. */
