@@ -19,6 +19,8 @@ import dev.triggers.platform.Timestamps;
 import dev.triggers.platform.db.Database;
 import dev.triggers.platform.db.PlanPins;
 import io.helidon.dbclient.DbClientException;
+import io.helidon.metrics.api.Counter;
+import io.helidon.metrics.api.Metrics;
 
 /**
  * The SQL of the inbox: keyset pages over (created_at, id) and acknowledgements.
@@ -60,14 +62,17 @@ final class InboxStore {
      * made for an average organization, would otherwise scan a large one's whole index on every ack. The cost is
      * one lookup per id whatever the organization's size.
      * The ids are sorted in PostgreSQL's uuid order: the nested loop updates (and locks) rows in array order, so two
-     * acks of overlapping ids queue on the first shared row instead of deadlocking. They are distinct (the caller
-     * de-duplicates), so the join matches each row once.
+     * acks of overlapping ids queue on the first shared row instead of deadlocking (with other writers of the same
+     * rows they still can: retryingDeadlocks). They are distinct (the caller de-duplicates), so the join matches each
+     * row once.
      */
     static final String ACK = "UPDATE events e SET status = " + DeliveryStatus.DELIVERED.code()
             + ", delivered_at = coalesce(e.delivered_at, ?), next_attempt_at = NULL FROM unnest(?::uuid[]) AS a(id) "
             + "WHERE e.id = a.id AND e.org_id IS NOT DISTINCT FROM ?";
     /** The single ack answers with acknowledged_at; a batch answers only how many, so it sends no rows back. */
     static final String ACK_ONE = ACK + " RETURNING e.delivered_at";
+    private static final String DEADLOCK_DETECTED = "40P01";
+    private static final int ACK_TRIES = 3;
     /** PostgreSQL's uuid order: the 16 bytes compared unsigned (UUID.compareTo compares signed longs). */
     private static final Comparator<UUID> UUID_ORDER = Comparator
             .comparing(UUID::getMostSignificantBits, Long::compareUnsigned)
@@ -95,6 +100,8 @@ final class InboxStore {
     }
 
     private final Database db;
+    private final Counter ackDeadlocks = Metrics.globalRegistry().getOrCreate(Counter.builder("inbox.ack.deadlocks")
+            .description("Acks that PostgreSQL rolled back as a deadlock's victim and that were run again"));
 
     InboxStore(Database db) {
         this.db = db;
@@ -181,25 +188,49 @@ final class InboxStore {
     int ack(UUID orgId, Collection<UUID> ids, Instant now) {
         UUID[] sorted = ids.toArray(new UUID[0]);
         Arrays.sort(sorted, UUID_ORDER);
-        try (Connection conn = db.connection(); PreparedStatement ps = pinnedAck(conn, ACK, sorted, orgId, now)) {
-            PlanPins.execute(ps);
-            return ps.getUpdateCount();
-        } catch (SQLException e) {
-            throw new DbClientException("ack failed: " + e.getMessage(), e);
-        }
+        return retryingDeadlocks(() -> {
+            try (Connection conn = db.connection(); PreparedStatement ps = pinnedAck(conn, ACK, sorted, orgId, now)) {
+                PlanPins.execute(ps);
+                return ps.getUpdateCount();
+            }
+        });
     }
 
     /** Acknowledges one event of the organization; empty if it has no such event. */
     Optional<Acked> ackOne(UUID orgId, UUID id, Instant now) {
-        try (Connection conn = db.connection();
-             PreparedStatement ps = pinnedAck(conn, ACK_ONE, new UUID[] {id}, orgId, now)) {
-            PlanPins.execute(ps);
-            try (ResultSet rs = ps.getResultSet()) {
-                return rs.next() ? Optional.of(new Acked(id, rs.getObject(1, OffsetDateTime.class).toInstant()))
-                        : Optional.empty();
+        return retryingDeadlocks(() -> {
+            try (Connection conn = db.connection();
+                 PreparedStatement ps = pinnedAck(conn, ACK_ONE, new UUID[] {id}, orgId, now)) {
+                PlanPins.execute(ps);
+                try (ResultSet rs = ps.getResultSet()) {
+                    return rs.next() ? Optional.of(new Acked(id, rs.getObject(1, OffsetDateTime.class).toInstant()))
+                            : Optional.empty();
+                }
             }
-        } catch (SQLException e) {
-            throw new DbClientException("ack failed: " + e.getMessage(), e);
+        });
+    }
+
+    private interface AckStatement<T> {
+        T run() throws SQLException;
+    }
+
+    /**
+     * Runs an ack again when PostgreSQL chose it as a deadlock's victim. Acks lock their rows in one order, but the
+     * delivery engine's result writer and a webhook's removal lock theirs in another, and an ack that shares two rows
+     * with one of them can deadlock; PostgreSQL then rolls one back whole. The ack is one statement in its own
+     * transaction, so nothing of it was applied, and it is idempotent, so running it again is safe; the client sees
+     * a normal answer instead of a 500. At most three tries: three deadlocks in a row would mean something else is wrong.
+     */
+    private <T> T retryingDeadlocks(AckStatement<T> ack) {
+        for (int tries = 1; ; tries++) {
+            try {
+                return ack.run();
+            } catch (SQLException e) {
+                if (tries == ACK_TRIES || !DEADLOCK_DETECTED.equals(e.getSQLState())) {
+                    throw new DbClientException("ack failed: " + e.getMessage(), e);
+                }
+                ackDeadlocks.increment();
+            }
         }
     }
 

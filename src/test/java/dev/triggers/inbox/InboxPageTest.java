@@ -106,6 +106,9 @@ class InboxPageTest {
                 contains(c.id(), d.id()));
         assertThat(ids(api.get("/api/inbox?order=asc&until=" + enc("2026-11-27T10:30:01.1234561Z"), key).json()),
                 contains(a.id(), b.id()));
+        // RFC 3339 allows a lower-case t and z.
+        assertThat(ids(api.get("/api/inbox?order=asc&since=" + enc("2026-11-27t10:30:01.123456z"), key).json()),
+                contains(b.id(), c.id(), d.id()));
         // A '+' left unencoded in a query can arrive as a space; it is read as the offset sign it must have been.
         Reply plus = api.get("/api/inbox?order=asc&since=2026-11-27T12:30:02.123456%2002:00", key);
         assertThat(plus.text(), ids(plus.json()),
@@ -164,6 +167,10 @@ class InboxPageTest {
                 {"type=", "type"}, {"type=has%20space", "type"}, {"type=" + "x".repeat(256), "type"},
                 {"since=yesterday", "since"}, {"since=2026-11-27T10:30:00", "since"}, {"since=2026-11-27", "since"},
                 {"until=2026-13-01T00:00:00Z", "until"}, {"since=%2B20000-01-01T00:00:00Z", "since"},
+                // What Java's ISO format would take but RFC 3339 does not: no seconds, seconds in the offset, a day
+                // the month does not have; and more fractional digits than nanoseconds hold.
+                {"since=2026-11-27T10:30Z", "since"}, {"until=2026-11-27T10:30:00%2B01:00:30", "until"},
+                {"since=2026-02-30T00:00:00Z", "since"}, {"until=2026-11-27T10:30:00.1234567891Z", "until"},
                 {"since=2026-11-28T00:00:00Z&until=2026-11-27T00:00:00Z", "until"},
                 {"order=up", "order"}, {"order=ASC", "order"},
                 {"cursor=nope", "cursor"}, {"cursor=" + "A".repeat(40), "cursor"},
