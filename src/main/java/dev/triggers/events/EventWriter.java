@@ -161,8 +161,7 @@ public final class EventWriter implements AutoCloseable {
                 // Out of memory, typically: this batch fails (nothing of it was committed), the writer lives on.
                 // A writer thread that died here would leave ingestion slower, or stopped, with readiness still 200.
                 LOG.log(System.Logger.Level.ERROR, "event writer failed", e);
-                ApiException unavailable = overloaded("the server could not take the write; retry shortly");
-                batch.forEach(s -> s.done.completeExceptionally(unavailable));
+                batch.forEach(s -> s.done.completeExceptionally(overloaded("the server could not take the write; retry shortly")));
             } finally {
                 for (Submission s : batch) {
                     space.release(s.events.size());
@@ -186,8 +185,11 @@ public final class EventWriter implements AutoCloseable {
             write(batch);
         } catch (SQLException | RuntimeException e) {
             if (Database.isUnavailable(e)) {
-                ApiException unavailable = ApiException.unavailable("the database is unavailable; retry shortly", 2);
-                batch.forEach(s -> s.done.completeExceptionally(unavailable));
+                // One exception per request, never one shared: each request's thread adds its own organization's
+                // rate-limit headers to the exception it throws (a shared one was mutated by several threads at once,
+                // and a ConcurrentModificationException while writing the 503 turned it into a 500).
+                batch.forEach(s -> s.done.completeExceptionally(
+                        ApiException.unavailable("the database is unavailable; retry shortly", 2)));
                 return;
             }
             if (batch.size() == 1) {

@@ -1,7 +1,11 @@
 package dev.triggers.events;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -89,6 +93,33 @@ class EventWriterTest {
             assertThat(transactions < 200, is(true));
         } finally {
             writer.close();
+        }
+    }
+
+    @Test
+    void requestsFailedTogetherEachGetTheirOwn503() throws Exception {
+        // A database that is not there: every batch fails as unavailable, with whatever requests it took together.
+        io.helidon.config.Config unreachable = io.helidon.config.Config.just(io.helidon.config.ConfigSources.create(Map.of(
+                "url", "jdbc:postgresql://127.0.0.1:1/none", "pool.connection-timeout-ms", "300", "pool.min-idle", "0")));
+        try (Database down = Database.create(unreachable)) {
+            EventWriter writer = new EventWriter(down, new DeliverySignal(), metrics,
+                    new EventWriter.Settings(1, 500, 10_000, 5000, 5000)).start();
+            try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                List<Future<ApiException>> calls = new ArrayList<>();
+                for (int i = 0; i < 32; i++) {
+                    Organization org = org(null);
+                    calls.add(pool.submit(() -> assertUnavailable(() -> writer.write(org, events(1)))));
+                }
+                Set<ApiException> distinct = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+                for (Future<ApiException> call : calls) {
+                    distinct.add(call.get());
+                }
+                // Each request's thread adds its own headers (its organization's rate limits) to the exception it
+                // throws, so one instance shared by a batch's requests would be written to by all of them at once.
+                assertThat(distinct.size(), is(calls.size()));
+            } finally {
+                writer.close();
+            }
         }
     }
 
