@@ -1,8 +1,6 @@
 package dev.triggers.platform.http;
 
-import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
-
+import dev.triggers.platform.Ids;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
@@ -40,7 +38,6 @@ public final class RequestIds {
     }
 
     static String generate() {
-        ThreadLocalRandom r = ThreadLocalRandom.current();
-        return new UUID(r.nextLong(), r.nextLong()).toString();
+        return Ids.uuidV4().toString();
     }
 }
