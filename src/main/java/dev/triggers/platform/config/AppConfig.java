@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.config.Config;
@@ -37,7 +39,8 @@ public final class AppConfig {
             throw new IllegalStateException("configuration file not found: " + common.toAbsolutePath());
         }
         if (!Files.isRegularFile(profileFile)) {
-            throw new IllegalStateException("unknown profile '" + profile + "': no " + profileFile.toAbsolutePath());
+            throw new IllegalStateException("unknown profile '" + profile + "' (HELIDON_CONFIG_PROFILE): no "
+                    + profileFile.toAbsolutePath() + "; profiles here: " + String.join(", ", profiles(dir)));
         }
         Map<String, String> overrides = new java.util.HashMap<>(EnvOverrides.from(env));
         overrides.put("app.profile", profile);
@@ -66,6 +69,19 @@ public final class AppConfig {
             return ConfigSources.create(Files.readString(file), MediaTypes.APPLICATION_YAML);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file.toAbsolutePath(), e);
+        }
+    }
+
+    /** The profiles a folder offers: its YAML files but the shared one. */
+    static List<String> profiles(Path dir) {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString())
+                    .filter(n -> n.endsWith(".yaml") && !n.equals("application.yaml"))
+                    .map(n -> n.substring(0, n.length() - ".yaml".length()))
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            return List.of();
         }
     }
 

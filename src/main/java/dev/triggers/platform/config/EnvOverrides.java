@@ -1,7 +1,12 @@
 package dev.triggers.platform.config;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The environment variables the contract promises, mapped to their config keys.
@@ -55,15 +60,44 @@ public final class EnvOverrides {
     private EnvOverrides() {
     }
 
-    /** The config entries set by the given environment; variables not in the table are ignored. */
+    /** Every variable of the table (each also has its {@code _FILE} variant). */
+    public static Set<String> variables() {
+        return KEYS.keySet();
+    }
+
+    /** Suffix of the variable that names a file holding the value (Docker and Kubernetes secrets). */
+    static final String FILE_SUFFIX = "_FILE";
+
+    /**
+     * The config entries set by the given environment; variables not in the table are ignored. For each variable
+     * {@code X}, {@code X_FILE} may name a file whose content (without its trailing line break) is the value;
+     * setting both is refused, and so is a file that cannot be read.
+     */
     public static Map<String, String> from(Map<String, String> env) {
         Map<String, String> out = new LinkedHashMap<>();
         KEYS.forEach((var, key) -> {
             String value = env.get(var);
+            String file = env.get(var + FILE_SUFFIX);
+            if (value != null && file != null) {
+                throw new IllegalStateException("both " + var + " and " + var + FILE_SUFFIX + " are set; set one");
+            }
+            if (file != null) {
+                value = readSecret(var + FILE_SUFFIX, file);
+            }
             if (value != null) {
                 out.put(key, value);
             }
         });
         return out;
+    }
+
+    private static String readSecret(String var, String file) {
+        try {
+            String content = Files.readString(Path.of(file), StandardCharsets.UTF_8);
+            return content.endsWith("\r\n") ? content.substring(0, content.length() - 2)
+                    : content.endsWith("\n") ? content.substring(0, content.length() - 1) : content;
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException(var + "=" + file + " cannot be read: " + e.getMessage());
+        }
     }
 }
