@@ -200,18 +200,5 @@ CPU per event during the single-event run (server threads by kind, then this dat
 compiling, \`event\` = group-commit writers, \`rate\` = the Redis dispatcher): ${CPU_SPLIT}.
 
 Load average when the run ended: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores). Anything well above 2 means other
-work shared the CPU and every figure above is depressed; compare the ceiling with the ~50 k req/s of a quiet box.
-
-### Where the time goes on the single-event path (JFR, 1 ms sampling, 2026-11-27, noisy machine)
-- The single-event path is CPU-bound on this box, not commit-bound: at 64 connections each group-commit
-  transaction carried 7–17 events (\`events_group_commit_rows\`), and PostgreSQL's share was ~90 µs per event.
-- Server CPU per event after warm-up was ~150 µs before the streaming parser (carriers ~116 µs, writers ~21 µs,
-  Redis dispatcher ~14 µs) against ~45 µs for \`GET /health/live\`; C2 was still compiling 25 s in.
-- Shares of carrier time (JFR): Helidon HTTP read/route/write ~40 %, JSON tree parse + storability walk +
-  re-serialising the payload ~17 % (replaced by one streaming pass that stores the payload bytes as sent),
-  Jackson response writing ~15 % (now a direct string), \`PgArray\` escaping of text[] rows ~7 % of the
-  writers (replaced by one JSON document per batch), the Redis hand-off ~5 %, HMAC of the API key ~2 %.
-- What would move it further: fewer hops per request (the Redis dispatcher and the writer each cost a park/unpark
-  pair), caching the key's HMAC by the presented key string, and on a quiet machine measuring whether 2 writers
-  (larger batches, less PostgreSQL CPU per row) beat 4.
+work shared the CPU and every figure above is depressed; compare runs by their ratios to the ceiling.
 MD
