@@ -132,9 +132,8 @@ CPU_SPLIT=$(cpu_per_event "$RESULTS/cpu-before.txt" "$RESULTS/cpu-after.txt" "$(
 read -r B_RPS B_BAD B_P50 B_P99 < <(BENCH_BATCH=100 run_wrk batch 8 "$D" "$LUA/batch.lua" /api/events/batch)
 log "fixed rate $RATE/s for ${D}s"
 settle_db
-# FR_WARMUP s of the rate are sent first and not measured: long enough for the generator's own JVM to be compiled
-# (with 2 s, its cold start, 200-600 ms late for 5-6 s on a slow day, was inside the measured window; the timeline
-# file shows each second).
+# FR_WARMUP s of the rate are sent first and not measured: long enough for the generator's own JVM to be compiled,
+# so its cold start is not inside the measured window (the timeline file shows each second).
 FR=$(FIXED_RATE_TIMELINE="$RESULTS/fixed-rate-timeline.txt" java "$BENCH_DIR/FixedRate.java" 127.0.0.1 "$BENCH_PORT" \
   "$KEY" "$RATE" "$D" 64 "$FR_WARMUP")
 STORED_EMPTY=$(bench_psql -c "SELECT count(*) FROM events")
@@ -143,8 +142,8 @@ bench_stop_server || true  # wait reports the server's exit status (143)
 
 # ---- 10 M events already stored, against an empty table, in interleaved rounds ----
 # STORED_ROUNDS pairs (default 2), each an empty table then the 10 M one, each on a freshly started server with its
-# own warm-up; the ratio is of the sums. One pair measured minutes apart carried this machine's drift (tens of per
-# cent within an hour) straight into the ratio: 94 % and 87 % in two full runs of one build, 20 minutes apart.
+# own warm-up; the ratio is of the sums: a single pair measured minutes apart carries the VM's drift straight into
+# the ratio.
 STORED_ROUNDS="${STORED_ROUNDS:-2}"
 ensure_db "$SEEDED_DB"
 BENCH_DB="$SEEDED_DB"
