@@ -34,7 +34,7 @@ public final class Database implements AutoCloseable {
 
     public static Database create(Config db) {
         // Configured on the data source itself: HikariDataSource(HikariConfig) copies the config field by field
-        // through reflection (~5 % of the start-up CPU, field accessors spun at run time). The pool then starts on
+        // through reflection (field accessors spun at run time, costly at start-up). The pool then starts on
         // the first getConnection (the schema check, right away) instead of in the constructor.
         HikariDataSource ds = new HikariDataSource();
         ds.setPoolName("triggers");
