@@ -48,7 +48,7 @@ COPY --from=build /app/target/libs/ /app/target/libs/
 COPY --from=build /app/target/triggers-api.jar /app/target/triggers-api.jar
 COPY --from=build /app/config/ /app/config/
 USER 10001:10001
-# Footprint settings (reasoning and measurements: docs/BENCHMARKS.md, docs/OPERATIONS.md). Keep on one line:
+# Footprint settings (reasoning: docs/OPERATIONS.md, "JVM settings"). Keep on one line:
 # jlink/java-opts.sh reads it for the training run, the smoke check and the footprint benchmark.
 # glibc gives every thread that mallocs its own arena (up to 8 per core), each growing separately: two bound the
 # native heap's RSS (same reading rule as JAVA_OPTS: jlink/java-opts.sh --env).

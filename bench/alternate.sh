@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # A/B of two server settings, measured side by side: both servers run at once on one database, both are warmed up,
-# then the load is switched between them in short slices, so the machine's drift (on this machine kind up to 40 %
-# between neighbouring minutes) hits both sides alike. Sequential runs of one server at a time could not separate a
-# 10 % effect from that drift (bench/notes/inbox.md, session 6).
+# then the load is switched between them in short slices, so the machine's drift between neighbouring minutes hits
+# both sides alike: sequential runs of one server at a time cannot separate a 10 % effect from that drift.
 #
 #   AB_A="INBOX_MAX_CONCURRENT_PAGES=2" AB_B="INBOX_MAX_CONCURRENT_PAGES=3" bench/alternate.sh
 #   AB_LOAD=ingest AB_B="CONFIG_DIR=/tmp/config-b" bench/alternate.sh

@@ -16,7 +16,7 @@ EVENTS="${DELIVERY_EVENTS:-30000}"
 WARMUP="${DELIVERY_WARMUP:-10000}"
 INGEST_SECONDS="${INGEST_SECONDS:-10}"
 # Same warm-up before "alone" and "with delivery": with delivery the JIT has more to compile (the web client, the
-# engine), and a 10 s warm-up left C2 busy through the measurement on a slow day (~20 % of the machine).
+# engine), and a short warm-up leaves C2 busy through the measurement.
 INGEST_WARMUP="${INGEST_WARMUP:-20}"
 PACED_SECONDS="${PACED_SECONDS:-10}"
 PACED_WARMUP="${PACED_WARMUP:-5}"
@@ -117,8 +117,8 @@ wrk_ingest() { # key [seconds]
   API_KEY="$1" wrk -t2 -c64 -d"${2:-$INGEST_SECONDS}s" -s "$BENCH_DIR/delivery-post.lua" "$BASE_URL" 2>&1 \
     | awk '/Requests\/sec/ {print int($2)} /Non-2xx/ {print "non2xx " $4 > "/dev/stderr"}'
 }
-# INGEST_ROUNDS pairs, alone then with, interleaved: this machine's speed drifts by tens of per cent within an hour,
-# and one pair measured a minute apart carried that drift straight into the ratio. The ratio is of the sums.
+# INGEST_ROUNDS pairs, alone then with, interleaved: a VM's speed drifts within an hour, and a single pair measured
+# a minute apart carries that drift straight into the ratio. The ratio is of the sums.
 INGEST_ROUNDS="${INGEST_ROUNDS:-4}"
 INGEST_ALONE="n/a"; INGEST_WITH="n/a"; RATIO="n/a"
 if [ "$INGEST_READY" = 201 ]; then

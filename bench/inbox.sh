@@ -127,10 +127,9 @@ eval "$(grep '^RESULT ' "$RESULTS/inbox-wrk.txt" | cut -d' ' -f2-)"
 # like real arrivals, so each ack touches rows spread over many heap pages; the previous run's are removed first and
 # vacuumed away, so the new rows and the acks' new row versions land in reused pages, as on a database whose
 # autovacuum recycles acknowledged rows — and so every run measures the same layout (without that VACUUM, runs on one
-# seed alternated between appending to the table and reusing the space the run before freed: ack p50 24 vs 43 ms).
+# seed would alternate between appending to the table and reusing the space the run before freed).
 # The first ACK_WARMUP acks are not recorded: the page load warmed the server's page path, not its ack path, and the
-# first acks of a fresh JVM (interpreted JSON parsing, statements not yet prepared) took 70-385 ms, which alone made
-# the p99 of 200 samples.
+# first acks of a fresh JVM (interpreted JSON parsing, statements not yet prepared) would alone make the p99.
 ack_orgs=$((ACK_WARMUP + ACK_REQUESTS))
 [ "$ack_orgs" -le "$INBOX_ORGS" ] || { log "ACK_WARMUP + ACK_REQUESTS must not exceed INBOX_ORGS"; exit 1; }
 log "ack: preparing $ack_orgs x 1,000 fresh events"

@@ -132,9 +132,8 @@ CPU_SPLIT=$(cpu_per_event "$RESULTS/cpu-before.txt" "$RESULTS/cpu-after.txt" "$(
 read -r B_RPS B_BAD B_P50 B_P99 < <(BENCH_BATCH=100 run_wrk batch 8 "$D" "$LUA/batch.lua" /api/events/batch)
 log "fixed rate $RATE/s for ${D}s"
 settle_db
-# FR_WARMUP s of the rate are sent first and not measured: long enough for the generator's own JVM to be compiled
-# (with 2 s, its cold start, 200-600 ms late for 5-6 s on a slow day, was inside the measured window; the timeline
-# file shows each second).
+# FR_WARMUP s of the rate are sent first and not measured: long enough for the generator's own JVM to be compiled,
+# so its cold start is not inside the measured window (the timeline file shows each second).
 FR=$(FIXED_RATE_TIMELINE="$RESULTS/fixed-rate-timeline.txt" java "$BENCH_DIR/FixedRate.java" 127.0.0.1 "$BENCH_PORT" \
   "$KEY" "$RATE" "$D" 64 "$FR_WARMUP")
 STORED_EMPTY=$(bench_psql -c "SELECT count(*) FROM events")
@@ -143,8 +142,8 @@ bench_stop_server || true  # wait reports the server's exit status (143)
 
 # ---- 10 M events already stored, against an empty table, in interleaved rounds ----
 # STORED_ROUNDS pairs (default 2), each an empty table then the 10 M one, each on a freshly started server with its
-# own warm-up; the ratio is of the sums. One pair measured minutes apart carried this machine's drift (tens of per
-# cent within an hour) straight into the ratio: 94 % and 87 % in two full runs of one build, 20 minutes apart.
+# own warm-up; the ratio is of the sums: a single pair measured minutes apart carries the VM's drift straight into
+# the ratio.
 STORED_ROUNDS="${STORED_ROUNDS:-2}"
 ensure_db "$SEEDED_DB"
 BENCH_DB="$SEEDED_DB"
@@ -200,18 +199,5 @@ CPU per event during the single-event run (server threads by kind, then this dat
 compiling, \`event\` = group-commit writers, \`rate\` = the Redis dispatcher): ${CPU_SPLIT}.
 
 Load average when the run ended: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores). Anything well above 2 means other
-work shared the CPU and every figure above is depressed; compare the ceiling with the ~50 k req/s of a quiet box.
-
-### Where the time goes on the single-event path (JFR, 1 ms sampling, 2026-11-27, noisy machine)
-- The single-event path is CPU-bound on this box, not commit-bound: at 64 connections each group-commit
-  transaction carried 7–17 events (\`events_group_commit_rows\`), and PostgreSQL's share was ~90 µs per event.
-- Server CPU per event after warm-up was ~150 µs before the streaming parser (carriers ~116 µs, writers ~21 µs,
-  Redis dispatcher ~14 µs) against ~45 µs for \`GET /health/live\`; C2 was still compiling 25 s in.
-- Shares of carrier time (JFR): Helidon HTTP read/route/write ~40 %, JSON tree parse + storability walk +
-  re-serialising the payload ~17 % (replaced by one streaming pass that stores the payload bytes as sent),
-  Jackson response writing ~15 % (now a direct string), \`PgArray\` escaping of text[] rows ~7 % of the
-  writers (replaced by one JSON document per batch), the Redis hand-off ~5 %, HMAC of the API key ~2 %.
-- What would move it further: fewer hops per request (the Redis dispatcher and the writer each cost a park/unpark
-  pair), caching the key's HMAC by the presented key string, and on a quiet machine measuring whether 2 writers
-  (larger batches, less PostgreSQL CPU per row) beat 4.
+work shared the CPU and every figure above is depressed; compare runs by their ratios to the ceiling.
 MD

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One command for every benchmark: bench/run.sh [section ...] (default: all sections present).
-# Each section bench/<name>.sh prints Markdown; the assembled report goes to docs/BENCHMARKS.md.
+# Each section bench/<name>.sh prints Markdown; the assembled report goes to bench/results/BENCHMARKS.md
+# (docs/BENCHMARKS.md explains the method and holds the current results table).
 # Loopback only, every load bounded in time. Run it on a quiet machine: the load generator shares the 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,13 +31,7 @@ out="$RESULTS/BENCHMARKS.md.new"
     echo "running section $s" >&2
     bash "bench/$s.sh"
     echo
-    # Investigations that no script reruns (profiles, A/Bs): kept in bench/notes/, printed after their section.
-    if [ -f "bench/notes/$s.md" ]; then
-      cat "bench/notes/$s.md"
-      echo
-    fi
   done
-  [ -f bench/notes/after.md ] && cat bench/notes/after.md
 } >"$out"
-mv "$out" docs/BENCHMARKS.md
-echo "wrote docs/BENCHMARKS.md" >&2
+mv "$out" "$RESULTS/BENCHMARKS.md"
+echo "wrote $RESULTS/BENCHMARKS.md" >&2

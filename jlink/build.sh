@@ -46,7 +46,7 @@ found=$(jdeps --ignore-missing-deps --multi-release 25 --print-module-deps "$out
 # exercises keys, the database, Redis and /metrics on the image):
 #   java.desktop  — java.beans in SnakeYAML's bean introspector (Helidon only loads YAML into maps), Jackson's
 #                   optional @Transient/@ConstructorProperties support (loaded reflectively, absence tolerated),
-#                   Micrometer's logback/log4j binders (unused), pgjdbc's PGpoint(java.awt.Point) overload. 64 → 49 MB.
+#                   Micrometer's logback/log4j binders (unused), pgjdbc's PGpoint(java.awt.Point) overload.
 #   java.compiler — javax.lang.model enums inside Error Prone's compile-time annotations; never loaded.
 # Kept: java.naming (HikariCP's config and pgjdbc's DataSource classes link against it), java.security.jgss
 # (pgjdbc's connection factory links its GSS/Kerberos path), jdk.jfr (Helidon system meters), jdk.management.

@@ -30,7 +30,7 @@ public final class Main {
             return;
         }
         // Helidon components built without an explicit config (the metrics observer's MetricsConfig) ask the service
-        // registry for one; unset, it builds a second, default config with full service discovery (~100 ms of CPU).
+        // registry for one; unset, it builds a second, default config with full service discovery.
         Config.global(config);
         Logging.configure(config.get("logging.level").asString().orElse("INFO"));
         List<String> problems = StartupChecks.problems(config);

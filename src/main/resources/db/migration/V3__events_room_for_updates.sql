@@ -3,5 +3,5 @@
 -- own page the new version stays there: one heap page changed per acknowledged row instead of two (the old row's page
 -- and wherever free space was found), and a smaller WAL record (same-page updates log only the changed bytes).
 -- Changes only how pages filled from now on are packed: no rewrite, no lock beyond a moment's
--- SHARE UPDATE EXCLUSIVE. Measured: docs/INBOX.md, "What an ack costs".
+-- SHARE UPDATE EXCLUSIVE.
 ALTER TABLE events SET (fillfactor = 90);

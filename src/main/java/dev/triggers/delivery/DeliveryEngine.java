@@ -31,25 +31,13 @@ import dev.triggers.platform.db.PgNotifications;
 import dev.triggers.webhooks.WebhookTargets;
 
 /**
- * Pushes due events to their organization's webhook.
+ * Pushes due events to their organization's webhook: one platform thread leases due events in PostgreSQL
+ * ({@code FOR UPDATE SKIP LOCKED}) as far as it has free slots, skipping organizations at their per-org limit, and
+ * starts one virtual thread per attempt; a {@link ResultWriter} stores the outcomes in batches.
  *
- * <p>One platform thread claims: it leases due events in PostgreSQL ({@code FOR UPDATE SKIP LOCKED}, so
- * instances never claim the same row) and starts one virtual thread per attempt. It claims only as many as it has
- * free slots, and skips organizations already at {@code per-org-concurrency} attempts in flight, so a slow receiver
- * holds at most its own slots and never the claims of other organizations. It wakes on the in-process
- * {@link DeliverySignal} (rung by ingestion, redelivery, finished attempts and its own scheduled retries), on a
- * PostgreSQL NOTIFY from another instance that has more due events than it can take, and every
- * {@code poll-interval-ms} as the safety net.
- *
- * <p>Deliveries yield to ingestion: while ingestion on this instance is under pressure ({@link IngestPressure}: on
- * average {@code yield.ingest-threshold} requests in progress over a {@code yield.window-ms} window), the claimer
- * takes at most {@code yield.max-per-second} events a second ({@link ClaimPace}), and goes back to full speed within
- * a window or two of the pressure ending. The {@code 201} path is the product's promise; a delivery is durable and
- * waits in PostgreSQL, so delaying it loses nothing. Delivery slows, it never stops.
- *
- * <p>A {@link ResultWriter} stores outcomes in batches. A killed process leaves its leases to expire, after which
- * any instance retries those events; a closing one stops claiming, lets attempts finish within
- * {@code shutdown-grace-ms} and hands back the leases of the rest.
+ * <p>While ingestion on this instance is under pressure ({@link IngestPressure}) claims are paced by
+ * {@link ClaimPace}: the 201 path is what callers wait for, a delivery is durable and only waits. Design and state
+ * machine: docs/ARCHITECTURE.md.
  */
 public final class DeliveryEngine implements AutoCloseable {
     public static final String CHANNEL = "triggers_delivery";

@@ -19,12 +19,9 @@ import dev.triggers.platform.db.PlanPins;
 import dev.triggers.webhooks.WebhookStore;
 
 /**
- * The SQL of the delivery engine, on raw JDBC because it works in arrays and batches.
- *
- * <p>A claim moves an event's {@code next_attempt_at} to the end of a lease; that value is then the fencing token
- * of the attempt: results and releases only apply while the row still carries it. So an attempt whose lease ran
- * out (and whose event another instance claimed), an event acknowledged meanwhile ({@code status = 2}), or one whose
- * webhook was removed is never overwritten by a late result.
+ * The SQL of the delivery engine, on raw JDBC because it works in arrays and batches. A claim moves an event's
+ * {@code next_attempt_at} to the end of its lease, and that value fences the attempt: results and releases apply
+ * only while the row still carries it, so a late result never overwrites a newer claim, an ack or a removal.
  */
 final class DeliveryStore {
     /** An event claimed for one attempt, with where and how to sign it. */
@@ -141,12 +138,9 @@ final class DeliveryStore {
     }
 
     /**
-     * Result batches commit without waiting for their WAL flush: under ingestion every commit that waits takes a turn
-     * at the WAL flush that the ingest commits queue for (WALWrite/WALSync were the commits' main waits), and a result
-     * needs no such wait. What a database crash (not an application crash: the commit is then already in PostgreSQL)
-     * can lose is the last fraction of a second of results: those events' leases expire and they are pushed again,
-     * which at-least-once delivery allows (receivers deduplicate on webhook-id), and their attempt rows are missing.
-     * Claims keep the flush: a lost lease could let another instance push an event still in flight here.
+     * Result batches commit without waiting for their WAL flush, which would queue with the ingest commits'. A database
+     * crash can then lose the last moment's results; those events are pushed again (at-least-once). Claims keep the
+     * flush: a lost lease could let another instance push an event still in flight here.
      */
     private static final String RESULTS_COMMIT_WITHOUT_FLUSH = "SELECT set_config('synchronous_commit', 'off', true)";
 

@@ -17,11 +17,9 @@ import dev.triggers.platform.db.Database;
 
 /**
  * Stores attempt outcomes and lease releases in batches on one thread: whatever accumulated while the previous
- * transaction ran goes into the next, so at 3,000 deliveries/s the database sees a few dozen transactions per
- * second instead of thousands, and under light load an outcome is written at once.
- *
- * <p>It also remembers when the retries it scheduled become due, so the claimer wakes for them instead of waiting
- * for its next poll; and it disables webhooks that answered 410 after the 410 attempt itself is stored.
+ * transaction ran goes into the next, so under load a transaction carries many outcomes and at rest one is written
+ * at once. It also wakes the claimer when a retry it scheduled is due, and disables webhooks that answered 410
+ * once that attempt is stored.
  */
 final class ResultWriter {
     private static final System.Logger LOG = System.getLogger(ResultWriter.class.getName());
@@ -140,7 +138,7 @@ final class ResultWriter {
         }
         // Ring when a retry of ours is now the earliest the engine knows of. Compared after adding: against the head
         // read before adding, the engine could clear that head and plan its wait on an empty set in between, then
-        // sleep a whole poll interval past our retry (likely what a CI run saw: a 200 ms retry sent after 1,194 ms).
+        // sleep a whole poll interval past our retry.
         if ((earliest != Long.MAX_VALUE && earliest <= nextDueTime()) || !released.isEmpty()) {
             signal.ring();
         }

@@ -32,15 +32,10 @@ import io.helidon.webclient.http1.Http1Client;
 import io.helidon.webclient.http1.Http1ClientResponse;
 
 /**
- * Sends one signed delivery: Helidon's blocking HTTP/1.1 client on the attempt's virtual thread, connections kept
- * alive and reused per receiver, redirects never followed (the SSRF guard checked only the configured host).
- *
- * <p>Every attempt has a hard deadline of {@code timeout-ms} from start to the receiver's status line, whatever the
- * receiver does (slow connect, never reading the body, dripping its answer): past it the attempt's virtual thread is
- * interrupted, which closes its socket. The lease is sized on that bound, so no attempt outlives its lease.
- *
- * <p>Where and how to sign is set up once per webhook (URI, keyed MACs) and cached: per request only the body,
- * the signature and the exchange remain.
+ * Sends one signed delivery with Helidon's blocking HTTP/1.1 client on the attempt's virtual thread; connections
+ * are reused per receiver and redirects never followed (the SSRF guard checked only the configured host). Each
+ * attempt has a hard deadline of {@code timeout-ms}, whatever the receiver does: past it the thread is interrupted,
+ * which closes its socket, so no attempt outlives its lease. Per-webhook setup (URI, keyed MACs) is cached.
  */
 final class WebhookSender implements AutoCloseable {
     private static final HeaderName WEBHOOK_ID = HeaderNames.create("webhook-id");
@@ -67,8 +62,8 @@ final class WebhookSender implements AutoCloseable {
     private final long timeoutMs;
     private final Header userAgent;
     private final WebhookTargets targets;
-    // Built on the first attempt: its TLS context (the JDK trust store, ~150 certificates parsed) and the client's
-    // config cost ~20 % of the start-up CPU of an instance that may never push (issue 6).
+    // Built on the first attempt: its TLS context (the JDK trust store parsed) is start-up work an instance that
+    // never pushes does not need.
     private final LazyValue<Http1Client> http;
     private final ScheduledThreadPoolExecutor deadlines;
     private final Map<TargetKey, Target> cache = new ConcurrentHashMap<>();

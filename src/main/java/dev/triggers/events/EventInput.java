@@ -239,7 +239,7 @@ final class EventInput {
 
     /**
      * Whether a number token could lie beyond double range: only with an exponent or 300+ characters. Parsing every
-     * decimal of every payload to a double just to find out was a visible share of the hot path's allocations.
+     * decimal of every payload to a double just to find out would be a visible share of the hot path's allocations.
      */
     private static boolean mayOverflowDouble(JsonParser p) throws IOException {
         char[] chars = p.getTextCharacters();

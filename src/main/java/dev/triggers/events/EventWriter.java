@@ -27,14 +27,10 @@ import dev.triggers.platform.http.ApiException;
 import io.helidon.config.Config;
 
 /**
- * Group commit: requests hand their events to a bounded queue and wait; a few writer threads each take whatever
- * is queued (up to {@code ingest.max-batch-rows}), write it in ONE transaction (dedup claims, one multi-row
- * insert, commit) and then release every waiting request. A request is answered only after its commit, so 201
- * still means durable, but a commit (and its fsync) is shared by many requests.
- *
- * <p>Every wait is bounded: queue space ({@code ingest.queue-capacity} events) and the request's total wait
- * ({@code ingest.max-wait-ms}); past either the request gets 503 + Retry-After. A request that gives up before a
- * writer took its events withdraws them, so a 503 then also means "not stored".
+ * Group commit: requests hand their events to a bounded queue and wait; writer threads each take what is queued
+ * (up to {@code ingest.max-batch-rows}), write it in one transaction (dedup claims, one multi-row insert, commit)
+ * and release the waiting requests. 201 still means committed, but one commit serves many requests. Every wait is
+ * bounded (503 + Retry-After past it), and a request that gives up before a writer took its events withdraws them.
  */
 public final class EventWriter implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(EventWriter.class.getName());
@@ -186,8 +182,7 @@ public final class EventWriter implements AutoCloseable {
         } catch (SQLException | RuntimeException e) {
             if (Database.isUnavailable(e)) {
                 // One exception per request, never one shared: each request's thread adds its own organization's
-                // rate-limit headers to the exception it throws (a shared one was mutated by several threads at once,
-                // and a ConcurrentModificationException while writing the 503 turned it into a 500).
+                // rate-limit headers to the exception it throws, and a shared one would be mutated by several at once.
                 batch.forEach(s -> s.done.completeExceptionally(
                         ApiException.unavailable("the database is unavailable; retry shortly", 2)));
                 return;

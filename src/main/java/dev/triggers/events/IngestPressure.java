@@ -11,18 +11,10 @@ import io.helidon.metrics.api.Metrics;
 
 /**
  * How hard ingestion is pushed on this instance, for background work that gives way to it (push delivery): the
- * average number of ingest requests in progress ({@code POST /api/events} and {@code /batch}, from handler start
- * to answer) over windows of {@code window}.
- *
- * <p>By Little's law that average is throughput × latency: a closed-loop load keeps about one request in progress
- * per connection (64 under {@code wrk -c64}), traffic the server keeps up with only a few (1,000 events/s at a few
- * ms each). Pressure is raised when a window's average reaches {@code threshold} and lowered when one falls below
- * half of it: an average, not the instantaneous count, because the count swings from near zero to the number of
- * connections with every group commit (all waiting requests are answered at once), and the hysteresis keeps a
- * slow window of a client (its own CPU starved) from switching back and forth.
- *
- * <p>The hot path pays two clock reads, two adds and an atomic increment and decrement per request; the window
- * arithmetic runs only when {@link #raised()} is asked (by the delivery engine, at most a few times per window).
+ * average number of ingest requests in progress over windows of {@code window}, raised at {@code threshold} and
+ * lowered below half of it. An average, because the instantaneous count swings with every group commit (all its
+ * requests are answered at once); hysteresis, so a client's slow window does not flip it. The hot path pays two
+ * clock reads and a few adds; the window arithmetic runs only when {@link #raised()} is asked.
  */
 public final class IngestPressure {
     private final int threshold;

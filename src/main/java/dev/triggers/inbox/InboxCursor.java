@@ -7,13 +7,10 @@ import java.util.Base64;
 import java.util.UUID;
 
 /**
- * The position after which the next page starts: the (created_at, id) of the last event handed out, plus what the
- * cursor was issued for (the order and a hash of the filters), so a cursor replayed with another query is refused
- * instead of silently skipping or repeating events.
- *
- * <p>Opaque to clients: 30 bytes, base64url without padding (40 characters). It carries no organization and needs no
- * signature: every query is scoped by the caller's org id, so a forged position can only move within the caller's
- * own events.
+ * The position after which the next page starts: the (created_at, id) of the last event handed out, plus the order
+ * and a hash of the filters it was issued for, so a cursor replayed with another query is refused instead of
+ * skipping or repeating events. 30 bytes, base64url (40 characters); no organization and no signature needed: every
+ * query is scoped by the caller's org id, so a forged position only moves within the caller's own events.
  */
 record InboxCursor(boolean ascending, int filterHash, Instant createdAt, UUID id) {
     private static final byte VERSION = 1;

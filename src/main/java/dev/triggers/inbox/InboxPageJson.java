@@ -16,18 +16,10 @@ import dev.triggers.platform.Timestamps;
 import dev.triggers.platform.json.Json;
 
 /**
- * The body of {@code GET /api/inbox}, written straight into the byte array the response sends.
- *
- * <p>A page of 100 is ~44 KB, nearly all of it payload text that PostgreSQL already rendered as JSON. Decoding those
- * bytes into strings and having a generator encode them again, plus formatting timestamps with a
- * {@code DateTimeFormatter}, was the largest share of the server's CPU per page (JFR), and the copies were most of
- * its garbage. So the page is assembled from the bytes the driver received: one pass sizes the array exactly, a
- * second fills it, and no row allocates anything.
- *
- * <p>The output is byte for byte what the Jackson generator wrote before ({@code InboxPageJsonTest} compares the two):
- * the same members in the same order, no whitespace, every string that contains a character Jackson's UTF-8
- * generator escapes written by that generator, any other string copied as its UTF-8 bytes, and timestamps exactly as
- * {@link Timestamps#format} writes them.
+ * The body of {@code GET /api/inbox}, written straight into the byte array the response sends, from the bytes the
+ * driver received: decoding the payload text PostgreSQL already rendered and encoding it again would be most of a
+ * page's CPU and garbage. One pass sizes the array, a second fills it. The output is byte for byte what Jackson's
+ * generator writes ({@code InboxPageJsonTest} compares the two), timestamps as {@link Timestamps#format} writes them.
  */
 final class InboxPageJson {
     private static final byte[] START = ascii("{\"events\":[");

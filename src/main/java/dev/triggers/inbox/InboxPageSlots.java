@@ -17,28 +17,11 @@ import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Metrics;
 
 /**
- * A bulkhead for inbox page queries: they run on {@code inbox.max-concurrent-pages} platform threads of their own,
- * so at most that many run against PostgreSQL at once; the others queue in arrival order for up to
- * {@code inbox.page-wait-ms} to start, then get 503 + Retry-After. A query that has started is waited for.
- *
- * <p>Why a limit: a page query is pure CPU on a PostgreSQL backend (no I/O or lock waits were seen under load), so
- * more queries at once than the database has cores add no throughput, only scheduling. Sixteen page queries on two
- * cores were sixteen runnable backends time-sliced with the JVM: p99 146 ms at 2,072 pages/s, while a database pool
- * of four gave the same throughput at a p99 of 36–56 ms (docs/INBOX.md), but also throttled ingestion and delivery.
- * The default of 2 is one per core of the bench machine's database: measured against 1, 3, 4 and 6 (docs/INBOX.md,
- * "Bulkhead for page queries"), it kept the lowest p99 at well over the target throughput. The queue is FIFO: letting
- * a newly arrived request barge ahead of one that has waited is exactly the tail this is meant to cut.
- *
- * <p>Why platform threads rather than the request's virtual thread holding a permit: measured with both servers warm
- * and the load alternated between them, +17 % and +29 % pages/s, ahead in 14 of 16 slices (docs/INBOX.md, "Page
- * queries on threads of their own"). The likely reason: a page's ~47 KB of rows reach the JDBC socket in the 8 KB
- * pieces PostgreSQL sends as it produces them, and a virtual thread that reads ahead of them unmounts for each piece
- * (parks, the poller wakes it, it is scheduled onto a carrier again), where a platform thread simply blocks in the
- * kernel until the piece is there. The request's virtual thread parks once, for the whole query.
- *
- * <p>Acks are not limited here: they are few (one per consumed page of up to 1,000 ids), each writes ~1,000 rows and
- * spends most of its time in WAL and commit rather than competing for CPU with pages, and queueing them behind a
- * burst of page reads would delay exactly the request that shrinks the default view.
+ * A bulkhead for inbox page queries: they run on {@code inbox.max-concurrent-pages} platform threads of their own;
+ * other requests queue in arrival order up to {@code inbox.page-wait-ms} to start, then get 503 + Retry-After. A page
+ * query is all CPU on its backend, so more at once than the database's cores only add scheduling delay; FIFO, because
+ * a newcomer overtaking a request that waited is exactly the tail this cuts. Platform threads, because a virtual
+ * thread unmounts for every piece of the rows the socket receives. Acks are not limited here (docs/ARCHITECTURE.md).
  */
 final class InboxPageSlots implements AutoCloseable {
     private static final AtomicInteger INSTANCES = new AtomicInteger();

@@ -41,30 +41,14 @@ final class InboxStore {
     }
 
     /*
-     * Ack and push delivery share one row; this is the whole contract between them (the delivery engine lives in
-     * dev.triggers.delivery):
-     * - An ack sets status = 2 (delivered) and next_attempt_at = NULL in one statement. The engine claims only rows
-     *   whose next_attempt_at is set and due, so an acked event is never claimed again.
-     * - The engine writes an attempt's outcome with "... WHERE id = ? AND status <> 2": an ack that lands while an
-     *   attempt is in flight is never overwritten, whatever the receiver answered. The event ends delivered and is
-     *   not retried.
-     * - delivered_at keeps the first delivery: a repeated ack, or an ack after a successful push, leaves it alone,
-     *   which is what makes the single ack idempotent (acknowledged_at repeats the stored value).
-     * - Every ack updates every matched row, already delivered or not: the row lock makes a concurrent ack of the
-     *   same id wait and then still count it as acknowledged (a "status <> 2" guard would count it as failed).
-     * Scoped by org_id in the WHERE clause: another organization's id matches nothing and changes nothing.
+     * Ack and push delivery share one row. An ack sets status = 2 (delivered) and next_attempt_at = NULL in one
+     * statement, so the engine never claims it again, and the engine's results skip delivered rows, so an ack during an
+     * attempt wins. delivered_at keeps the first delivery (a repeated ack answers the same time). Every matched row is
+     * updated, so a concurrent ack of the same id waits on the row lock and still counts it as acknowledged.
      *
-     * The ids are joined from an array, one primary-key lookup each, and org_id is checked on the row each id finds.
-     * The plainer "WHERE org_id = ? AND id = ANY(?)" let the planner AND a bitmap of the whole organization (11,000 to
-     * 14,000 index entries on the benchmark table) with a bitmap of the ids: 7-17 ms before the first row was updated
-     * (docs/INBOX.md). The org check is written "IS NOT DISTINCT FROM" (the same as "=" here: neither side is null)
-     * because no index can answer that form, so no plan can start from the organization's index: a generic plan,
-     * made for an average organization, would otherwise scan a large one's whole index on every ack. The cost is
-     * one lookup per id whatever the organization's size.
-     * The ids are sorted in PostgreSQL's uuid order: the nested loop updates (and locks) rows in array order, so two
-     * acks of overlapping ids queue on the first shared row instead of deadlocking (with other writers of the same
-     * rows they still can: retryingDeadlocks). They are distinct (the caller de-duplicates), so the join matches each
-     * row once.
+     * The ids are joined from an array, one primary-key lookup each; the org check is written "IS NOT DISTINCT FROM"
+     * so that no index can answer it and no plan starts from a large organization's whole index. The ids are sorted in
+     * PostgreSQL's uuid order, so overlapping acks lock rows in one order and queue instead of deadlocking.
      */
     static final String ACK = "UPDATE events e SET status = " + DeliveryStatus.DELIVERED.code()
             + ", delivered_at = coalesce(e.delivered_at, ?), next_attempt_at = NULL FROM unnest(?::uuid[]) AS a(id) "
@@ -82,8 +66,7 @@ final class InboxStore {
      * SQL with its parameters in order; package-private so the plan test can EXPLAIN exactly what runs.
      *
      * @param genericPlan whether it runs with {@link PlanPins#GENERIC_PLAN} ahead of it (one round trip, the setting
-     *                    ends with the page; which shapes, and why they are safe: {@link #pageStatement}; what it saves:
-     *                    docs/INBOX.md, "Prepared statements and planning")
+     *                    ends with the page; which shapes, and why they are safe: {@link #pageStatement})
      */
     record Statement(String sql, List<Object> params, boolean genericPlan) {
         Statement(String sql, List<Object> params) {
@@ -140,19 +123,13 @@ final class InboxStore {
     }
 
     /**
-     * The page's SQL and parameters. The text depends only on the query's shape, so each shape is one statement that
-     * pgjdbc prepares on the server after a few executions (prepareThreshold) and then only binds.
-     *
-     * <p>PostgreSQL would still plan every execution afresh (~15 % of a backend's CPU per first page): a generic plan
-     * prices {@code LIMIT $n} at a tenth of the rows, more than a custom plan, so it is not chosen by itself. The
-     * shapes whose only condition is the organization (the default view and {@code status=all}, with or without a
-     * cursor, either order) run their generic plan ({@link PlanPins#GENERIC_PLAN}): with nothing but the index's own
-     * condition, the ordered index scan stopped by the LIMIT is the generic plan whatever the statistics say of the
-     * average organization (InboxQueryPlanTest checks it for 2 to 200,000 organizations). Any further filter (a single
-     * state, a type, a time range) keeps custom plans: its generic plan, made for an average organization, becomes a
-     * bitmap scan plus a Sort of every matching row once the filter looks rare in the statistics (a state no event is
-     * in yet), and for the one organization that has many such events that is a sort of all of them on every page.
-     * The LIMIT stays a parameter for the same reason: written as a literal, cursor pages got that sorted plan too.
+     * The page's SQL and parameters. The text depends only on the query's shape, so pgjdbc prepares each shape on the
+     * server and then only binds it. The shapes whose only condition is the organization (the default view and
+     * {@code status=all}) run their generic plan ({@link PlanPins#GENERIC_PLAN}): with nothing but the index's own
+     * condition, the ordered index scan is the generic plan under any statistics (InboxQueryPlanTest), and planning each
+     * execution is a sizeable share of a page's database CPU. Any other filter keeps custom plans: its generic plan,
+     * costed for an average organization, becomes a sort of every matching row once the filter looks rare. The LIMIT
+     * stays a parameter for the same reason.
      */
     static Statement pageStatement(UUID orgId, InboxQuery q, int fetch) {
         StringBuilder sql = new StringBuilder(
@@ -215,11 +192,9 @@ final class InboxStore {
     }
 
     /**
-     * Runs an ack again when PostgreSQL chose it as a deadlock's victim. Acks lock their rows in one order, but the
-     * delivery engine's result writer and a webhook's removal lock theirs in another, and an ack that shares two rows
-     * with one of them can deadlock; PostgreSQL then rolls one back whole. The ack is one statement in its own
-     * transaction, so nothing of it was applied, and it is idempotent, so running it again is safe; the client sees
-     * a normal answer instead of a 500. At most three tries: three deadlocks in a row would mean something else is wrong.
+     * Runs an ack again when PostgreSQL chose it as a deadlock's victim (the result writer and a webhook's removal lock
+     * rows in another order). The ack is one statement in its own transaction, so nothing of it was applied, and it is
+     * idempotent. At most three tries: three deadlocks in a row would mean something else is wrong.
      */
     private <T> T retryingDeadlocks(AckStatement<T> ack) {
         for (int tries = 1; ; tries++) {

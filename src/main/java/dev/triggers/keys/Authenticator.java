@@ -14,14 +14,11 @@ import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 
 /**
- * Resolves the caller's organization from {@code X-API-Key} or {@code Authorization: Bearer}.
- *
- * <p>Steady state costs no database round trip: key hashes and organizations are cached in process. Changes that
- * must take effect everywhere (a rotated key, a new webhook URL) are announced with {@link #announce}, a
- * PostgreSQL NOTIFY on {@value #CHANNEL} that every instance (this one included) turns into an eviction. Should
- * a notification be missed while the listening connection is down, the cache is dropped on reconnect, and no
- * entry lives longer than {@code auth.cache-ttl-seconds} in any case. The hash lookup is an exact index match on
- * a keyed hash, so no timing difference reveals anything about a stored key.
+ * Resolves the caller's organization from {@code X-API-Key} or {@code Authorization: Bearer}, from an in-process
+ * cache of key hashes, so steady state costs no database round trip. A change that must take effect everywhere (a
+ * rotated key, a new webhook URL) is announced with {@link #announce}, a NOTIFY on {@value #CHANNEL} that every
+ * instance turns into an eviction; the cache is dropped on reconnect and no entry outlives
+ * {@code auth.cache-ttl-seconds}.
  */
 public final class Authenticator {
     public static final String CHANNEL = "triggers_org_changed";

@@ -13,13 +13,10 @@ import dev.triggers.platform.redis.Redis;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /**
- * The global limiter: a fixed window per organization in Redis, the key's TTL being the window.
- *
- * <p>Round trips are shared: concurrent requests queue their acquisitions and one dispatcher thread sends
- * everything queued as ONE script call (all keys, in arrival order), so under load a Redis round trip serves many
- * requests, and at rest it costs one hop more than a direct call. While Redis is absent or down (or does not
- * answer within its timeout), {@code fallback} decides, so ingestion never fails because of Redis; the circuit
- * breaker in {@link Redis} brings Redis back into use by itself once it answers again.
+ * The global limiter: a fixed window per organization in Redis, the key's TTL being the window. Concurrent
+ * requests queue their acquisitions and one dispatcher thread sends everything queued as one script call, so under
+ * load a round trip serves many requests. While Redis is absent, down or slow, {@code fallback} decides, so
+ * ingestion never fails because of Redis.
  */
 public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     private static final int MAX_PER_CALL = 256;

@@ -10,14 +10,10 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Which webhook URLs the server may call (the SSRF guard). Checked when a URL is configured and again before
- * every delivery, because the name's DNS answer can change after it was accepted.
- *
- * <p>With {@code webhooks.allow-private-targets} (dev and test only) any absolute http(s) URL goes; otherwise https
- * is required and a host with any address in a non-public range is refused: loopback, unspecified, private,
- * link-local (cloud metadata 169.254.169.254 lives there), unique-local IPv6 (AWS's fd00:ec2::254), CGNAT
- * (Alibaba's 100.100.100.200), multicast, broadcast and the reserved blocks, also when embedded in IPv6
- * (IPv4-compatible, NAT64, 6to4).
+ * Which webhook URLs the server may call (the SSRF guard), checked at configuration and before every delivery,
+ * because a name's DNS answer can change. Unless {@code webhooks.allow-private-targets} (dev and test only), https
+ * is required and a host with any non-public address is refused: loopback, private, link-local (cloud metadata),
+ * unique-local, CGNAT, multicast, broadcast and reserved blocks, also when embedded in IPv6.
  */
 public final class WebhookTargets {
     public static final int MAX_URL_LENGTH = 2048;

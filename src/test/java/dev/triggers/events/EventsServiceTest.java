@@ -129,7 +129,7 @@ class EventsServiceTest {
                 {"{\"type\":\"a\",\"payload\":null}", "payload"},
                 {"{\"type\":null,\"payload\":{}}", "type"},
                 {event("a", "{\"k\":\"nul\\u0000\"}", null), "payload.k"},
-                // PostgreSQL's JSON parser refuses a surrogate escape without its partner (this was a 500).
+                // PostgreSQL's JSON parser refuses a surrogate escape without its partner: a 400, never a 500.
                 {event("a", "{\"k\":[\"lone \\ud800\"]}", null), "payload.k"},
                 {event("a", "{\"k\":\"\\ude00 low first\"}", null), "payload.k"},
                 {event("a", "{\"\\ud83d\":1}", null), "surrogate"}, // in a key Jackson refuses it itself

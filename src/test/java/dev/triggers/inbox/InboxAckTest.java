@@ -324,8 +324,8 @@ class InboxAckTest {
 
     /**
      * Events pages keep room for updates (migration V3): an acknowledged row's new version is written on the row's own
-     * page, so an ack of rows scattered over many pages changes each of those pages once (docs/INBOX.md, "What an
-     * ack costs"). Fully packed pages, as without the room, move every new version elsewhere.
+     * page, so an ack of rows scattered over many pages changes each of those pages once (docs/ARCHITECTURE.md,
+     * "Room for new row versions"). Fully packed pages, as without the room, move every new version elsewhere.
      */
     @Test
     void anAcknowledgedRowsNewVersionStaysOnItsPage() {
@@ -348,7 +348,7 @@ class InboxAckTest {
      * The primary key keeps room for every row's next version (migration V5): one ack of a run of events, in arrival
      * order as UUIDv7 ids are, splits no primary-key leaf but the last, which was still filling. Leaves packed to the
      * default 90 % overflow as the new versions' entries arrive; each overflow is a split or a deletion pass over the
-     * leaf's heap pages (docs/INBOX.md, "What an ack costs"). The ack's own statement runs on a private copy of the
+     * leaf's heap pages (docs/ARCHITECTURE.md). The ack's own statement runs on a private copy of the
      * events table (same indexes, same index options), so no other writer changes the index's size meanwhile.
      */
     @Test

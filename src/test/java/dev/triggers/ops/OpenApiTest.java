@@ -29,12 +29,12 @@ import static org.hamcrest.Matchers.startsWith;
 
 /**
  * {@code GET /openapi} serves an OpenAPI 3.1 document that describes the whole contract of
- * {@code shared/spec/API.md}: every path and method, the authentication schemes, problem documents on errors.
+ * docs/API.md: every path and method, the authentication schemes, problem documents on errors.
  * SnakeYAML (brought by Helidon's YAML config) parses it.
  */
 @ServerTest
 class OpenApiTest {
-    /** The contract's surface, method and path, exactly as in API.md. */
+    /** The contract's surface, method and path, exactly as in docs/API.md. */
     private static final List<String> CONTRACT = List.of(
             "POST /api/keys/generate", "GET /api/keys", "POST /api/keys/rotate",
             "POST /api/webhook/config", "DELETE /api/webhook/config", "POST /api/webhook/rotate-secret",

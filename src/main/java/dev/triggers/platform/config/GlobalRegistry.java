@@ -12,20 +12,10 @@ import io.helidon.service.registry.ServiceRegistryConfig;
 import io.helidon.service.registry.ServiceRegistryManager;
 
 /**
- * Helidon's global service registry, holding only what the server's Helidon components look up in it.
- *
- * <p>Left to itself, the first lookup (the metrics observer's builder asks it for a {@code Config}) builds the
- * registry by discovery: every jar's {@code META-INF/helidon} descriptors parsed, every descriptor class loaded and
- * initialised, {@code BigDecimal}'s tables built for the descriptors' weights — about a quarter of the CPU the
- * server spent before it was ready (issue 6). None of the discovered services is used: the server builds its
- * web server, features, DB client and metrics explicitly. The lookups that remain, and what answers them here:
- * <ul>
- *     <li>{@code Config} (metrics configuration): the server's own configuration (it has no {@code metrics} node, so
- *     the defaults apply, as with discovery);</li>
- *     <li>{@code MapperManager} (the DB client's column mapping, query and header values): the manager Helidon builds
- *     itself, with the built-in mappers and the mapper providers of the class path ({@code DbMapperProviderImpl}).</li>
- * </ul>
- * Lookups of anything else find nothing ({@code Services.all} is empty, as it was for the server's contracts).
+ * Helidon's global service registry, holding only what the server's Helidon components look up in it: the
+ * server's {@code Config} (for the metrics defaults) and the {@code MapperManager} of the DB client. Left to itself,
+ * the first lookup builds the registry by discovering every service on the class path, a large share of start-up
+ * CPU for services the server never uses (it builds its components explicitly). Other lookups find nothing.
  */
 public final class GlobalRegistry {
     private GlobalRegistry() {

@@ -34,7 +34,7 @@ public final class Database implements AutoCloseable {
 
     public static Database create(Config db) {
         // Configured on the data source itself: HikariDataSource(HikariConfig) copies the config field by field
-        // through reflection (~5 % of the start-up CPU, field accessors spun at run time). The pool then starts on
+        // through reflection (field accessors spun at run time, costly at start-up). The pool then starts on
         // the first getConnection (the schema check, right away) instead of in the constructor.
         HikariDataSource ds = new HikariDataSource();
         ds.setPoolName("triggers");
@@ -70,14 +70,9 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * The statement each new connection runs first.
-     *
-     * <p>No parallel plans: every statement here is a small index-driven one, and a parallel plan only comes from a
-     * misestimate (a server with autovacuum off never gathers statistics) — the backlog gauge's count of an empty due
-     * index was planned as a parallel bitmap scan for an estimated million rows, 13-48 ms every 5 s spent starting
-     * two worker processes, which took both cores from ingestion (docs/BENCHMARKS.md, Ingestion notes).
-     *
-     * <p>{@code db.wal-compression}: see {@link #walCompressionInit}.
+     * The statement each new connection runs first. No parallel plans: every statement here is small and index-driven,
+     * and a parallel plan only comes from a misestimate (then it starts worker processes for nothing). For
+     * {@code db.wal-compression} see {@link #walCompressionInit}.
      */
     static String sessionSetup(String walCompression) {
         String compression = walCompressionInit(walCompression);
@@ -86,15 +81,10 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * The query that compresses the full-page images this session writes to the WAL, or null for {@code off}.
-     * A full-page image (a page's first change after each checkpoint) is most of what an ack writes:
-     * 1,000 acknowledged ids are ~1,000 heap pages, 7.5 MB of WAL, 1.9 MB with lz4; 200 such acks in a row no longer
-     * force a checkpoint, and their p99 fell from 57-85 to 41-45 ms on freshly appended rows, from 68-75 to 66 ms on
-     * reused pages (docs/INBOX.md). Records without a page image are unaffected.
-     *
-     * <p>Only superusers may set {@code wal_compression} per session, and a server built without the method does not
-     * know it: the statement sets it only where both hold (a filtered SELECT never evaluates set_config) and otherwise
-     * leaves the server's own setting, as it does when the server already compresses.
+     * The query that compresses the full-page images this session writes to the WAL (most of what an ack writes), or
+     * null for {@code off}. Only superusers may set {@code wal_compression} per session, and a server built without the
+     * method does not know it: the statement sets it only where both hold (a filtered SELECT never evaluates
+     * set_config) and otherwise leaves the server's own setting.
      */
     static String walCompressionInit(String method) {
         if (method.equals("off")) {

@@ -14,14 +14,11 @@ import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 
 /**
- * Bounds the memory that request bodies in progress may hold. A request with a body reserves its size from one
- * budget ({@code limits.body-memory-bytes}) before its handler reads it, and gives it back when its response is
- * done; past the budget it waits up to {@code limits.body-memory-wait-ms}, then gets 503 + Retry-After. A body
- * costs a small multiple of its size while it is parsed and written, so without this a few concurrent 16 MiB
- * batches exhaust a small heap; with it they take turns.
- *
- * <p>A chunked body has no declared size and reserves the largest body any route accepts. Bodies under
- * {@value #SMALL_BODY} bytes skip the bookkeeping: the hot path's small events are not what fills a heap.
+ * Bounds the memory request bodies in progress may hold: a request reserves its body's size from
+ * {@code limits.body-memory-bytes} before its handler reads it and gives it back when its response is done; past the
+ * budget it waits up to {@code limits.body-memory-wait-ms}, then gets 503 + Retry-After. Without it a few concurrent
+ * 16 MiB batches exhaust a small heap; with it they take turns. A chunked body reserves the largest body any route
+ * accepts; bodies under {@value #SMALL_BODY} bytes skip the bookkeeping.
  */
 public final class BodyMemoryBudget implements Filter {
     static final long SMALL_BODY = 64 * 1024;

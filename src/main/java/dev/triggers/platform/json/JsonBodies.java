@@ -96,7 +96,7 @@ public final class JsonBodies {
         } catch (IOException e) {
             throw malformed(e);
         } catch (NumberFormatException e) {
-            // A decimal whose exponent overflows BigDecimal ("2e2222222222", found by the fuzzer in CI).
+            // A decimal whose exponent overflows BigDecimal ("2e2222222222").
             throw ApiException.validation("the body holds a number outside the range of a double");
         }
     }
@@ -104,7 +104,7 @@ public final class JsonBodies {
     /** The 400 for a body the parser could not read; any IOException from parsing bytes in memory is the input's fault. */
     public static ApiException malformed(IOException io) {
         if (!(io instanceof JsonProcessingException e)) {
-            // Not JSON in any encoding Jackson recognises (e.g. truncated UTF-32, found by the fuzzer).
+            // Not JSON in any encoding Jackson recognises (e.g. truncated UTF-32).
             return ApiException.badRequest("malformed_json", "the body is not valid UTF-8 JSON: " + firstLine(io.getMessage()));
         }
         if (e instanceof StreamConstraintsException) {

@@ -106,7 +106,7 @@ class ErrorHandlingTest {
         p = assertProblem(api.post(GENERATE, null, "{\"organization_name\":\"a\",\"meta\":{\"n\":1e400}}"), 400, "validation_error");
         assertThat(p.get("detail").asText(), containsString("meta.n"));
         assertProblem(api.post(GENERATE, null, "{\"organization_name\":\"a\",\"k\\u0000\":1}"), 400, "validation_error");
-        // An exponent beyond BigDecimal's range (found by the fuzzer).
+        // An exponent beyond BigDecimal's range.
         assertProblem(api.post(GENERATE, null, "{\"organization_name\":\"a\",\"n\":2e2222222222}"), 400, "validation_error");
     }
 
