@@ -103,6 +103,9 @@ public final class EventWriter implements AutoCloseable {
         if (events.isEmpty()) {
             return new Outcome[0];
         }
+        if (db.unreachable()) {
+            throw databaseUnavailable();
+        }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.maxWaitMillis());
         Submission s = new Submission(org, events);
         try {
@@ -129,6 +132,10 @@ public final class EventWriter implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw overloaded("interrupted while waiting for the database");
         }
+    }
+
+    private static ApiException databaseUnavailable() {
+        return ApiException.unavailable("the database is unavailable; retry shortly", 2);
     }
 
     private static ApiException overloaded(String detail) {
@@ -188,8 +195,7 @@ public final class EventWriter implements AutoCloseable {
                 // One exception per request, never one shared: each request's thread adds its own organization's
                 // rate-limit headers to the exception it throws (a shared one was mutated by several threads at once,
                 // and a ConcurrentModificationException while writing the 503 turned it into a 500).
-                batch.forEach(s -> s.done.completeExceptionally(
-                        ApiException.unavailable("the database is unavailable; retry shortly", 2)));
+                batch.forEach(s -> s.done.completeExceptionally(databaseUnavailable()));
                 return;
             }
             if (batch.size() == 1) {
