@@ -46,7 +46,7 @@ public final class OrganizationStore {
                 .map(OrganizationStore::organization);
     }
 
-    /** What a rotation found: done, or refused because the presented key is not the organization's current one. */
+    /** What a rotation found: done, or refused: the presented key is superseded (in its grace period), or not valid. */
     public enum Rotation { ROTATED, SUPERSEDED, UNKNOWN }
 
     /**
@@ -62,10 +62,11 @@ public final class OrganizationStore {
         return Transactions.inTransaction(db, tx -> {
             Optional<DbRow> presented = tx.get("SELECT expires_at FROM api_keys WHERE key_hash = ? AND org_id = ? FOR UPDATE",
                     presentedKeyHash, orgId);
-            if (presented.isEmpty()) {
-                return Rotation.UNKNOWN;
+            Instant expiresAt = presented.map(row -> Rows.instant(row, "expires_at")).orElse(null);
+            if (presented.isEmpty() || (expiresAt != null && !now.isBefore(expiresAt))) {
+                return Rotation.UNKNOWN; // gone, or expired though a cache still took it
             }
-            if (Rows.instant(presented.get(), "expires_at") != null) {
+            if (expiresAt != null) {
                 return Rotation.SUPERSEDED;
             }
             tx.update("UPDATE api_keys SET expires_at = ? WHERE org_id = ? AND (expires_at IS NULL OR expires_at > ?)",

@@ -152,6 +152,10 @@ class KeysServiceTest {
         assertThat(r.text(), r.status(), is(403));
         assertThat(r.json().get("error").asText(), is("key_superseded"));
         assertThat(count("SELECT count(*) FROM api_keys WHERE org_id = '" + orgId + "' AND expires_at IS NULL"), is(1));
+
+        sql("UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE org_id = '" + orgId + "' AND expires_at IS NOT NULL");
+        Reply expired = api.post("/api/keys/rotate", k1, null);
+        assertThat(expired.text(), expired.status(), is(401));
     }
 
     @Test
