@@ -174,7 +174,8 @@ public final class Application implements AutoCloseable {
     private static void migrate(Database db) {
         long deadline = System.nanoTime() + STARTUP_DB_WAIT_NANOS;
         while (true) {
-            try (Connection conn = db.connection()) {
+            // The pool itself, not through the circuit: this loop is the start-up's own bounded wait.
+            try (Connection conn = db.dataSource().getConnection()) {
                 Migrations.migrate(conn);
                 return;
             } catch (SQLException e) {

@@ -78,6 +78,18 @@ public final class ApiClient {
         }
     }
 
+    /** A POST whose body is exactly {@code body}, byte for byte (for bodies no String can spell). */
+    public Reply postBytes(String path, String key, String contentType, byte[] body) {
+        Http1ClientRequest req = client.method(Method.POST).uri(path).header(HeaderNames.CONTENT_TYPE, contentType);
+        if (key != null) {
+            req.header(HeaderNames.create("X-API-Key"), key);
+        }
+        try (Http1ClientResponse res = req.submit(body)) {
+            String text = res.entity().hasEntity() ? res.as(String.class) : "";
+            return new Reply(res.status().code(), res.headers(), text);
+        }
+    }
+
     /** A new organization of the given tier; returns its API key. */
     public String newOrganization(String tier) {
         Reply r = post("/api/keys/generate", null,

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.triggers.platform.http.ApiException;
 import dev.triggers.platform.json.Json;
 import dev.triggers.platform.json.JsonBodies;
+import dev.triggers.platform.json.Utf8;
 
 /**
  * Validates event objects of a request ({@code {"type", "payload", "dedup_id"}}) into {@link NewEvent}s.
@@ -35,6 +36,7 @@ final class EventInput {
         if (body.length == 0) {
             throw ApiException.badRequest("malformed_json", "the request body is empty; a JSON object is required");
         }
+        Utf8.require(body);
         return parseEvent(body, "", maxPayloadBytes);
     }
 
@@ -47,12 +49,14 @@ final class EventInput {
      * whole body (a 16 MiB batch would be several times that on the heap), each payload kept as the bytes sent.
      * Malformed JSON anywhere, or an {@code events} that is not an array of 1 to {@code maxEvents}, refuses the
      * whole request; an item that breaks a rule (including U+0000 or an out-of-range number inside it) is
-     * rejected alone, its index in the error.
+     * rejected alone, its index in the error. A body that is not UTF-8 is malformed too, so it refuses the whole
+     * request.
      */
     static List<Item> parseBatch(byte[] body, int maxEvents, int maxPayloadBytes) {
         if (body.length == 0) {
             throw ApiException.badRequest("malformed_json", "the request body is empty; a JSON object is required");
         }
+        Utf8.require(body);
         String shape = "field 'events' must be an array of 1 to " + maxEvents + " events";
         try (JsonParser p = Json.MAPPER.getFactory().createParser(body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -142,6 +146,9 @@ final class EventInput {
             }
             if (field != JsonToken.END_OBJECT) {
                 throw ApiException.badRequest("malformed_json", "malformed JSON: the body ends inside the object");
+            }
+            if (p.nextToken() != null) {
+                throw ApiException.badRequest("malformed_json", "malformed JSON: the body is not one JSON object");
             }
             if (type == null && typeSeen) {
                 throw ApiException.validation("field '" + prefix + "type' must be a string");
@@ -272,8 +279,11 @@ final class EventInput {
     }
 
     private static String checkDedupId(String id, String field) {
-        if (id.indexOf('\0') >= 0) {
-            throw ApiException.validation("field '" + field + "' contains U+0000, which cannot be stored");
+        // An unpaired surrogate would reach PostgreSQL as '?' (the driver's encoder replaces it), so two different
+        // ids would collide, or the dedup claim fails to find its own row.
+        String problem = JsonBodies.unstorable(id);
+        if (problem != null) {
+            throw ApiException.validation("field '" + field + "' contains " + problem + ", which cannot be stored");
         }
         int length = id.codePointCount(0, id.length());
         if (length < 1 || length > MAX_DEDUP_ID_LENGTH) {

@@ -99,6 +99,9 @@ public final class EventWriter implements AutoCloseable {
         if (events.isEmpty()) {
             return new Outcome[0];
         }
+        if (db.unreachable()) {
+            throw databaseUnavailable();
+        }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.maxWaitMillis());
         Submission s = new Submission(org, events);
         try {
@@ -125,6 +128,10 @@ public final class EventWriter implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw overloaded("interrupted while waiting for the database");
         }
+    }
+
+    private static ApiException databaseUnavailable() {
+        return ApiException.unavailable("the database is unavailable; retry shortly", 2);
     }
 
     private static ApiException overloaded(String detail) {
@@ -183,8 +190,7 @@ public final class EventWriter implements AutoCloseable {
             if (Database.isUnavailable(e)) {
                 // One exception per request, never one shared: each request's thread adds its own organization's
                 // rate-limit headers to the exception it throws, and a shared one would be mutated by several at once.
-                batch.forEach(s -> s.done.completeExceptionally(
-                        ApiException.unavailable("the database is unavailable; retry shortly", 2)));
+                batch.forEach(s -> s.done.completeExceptionally(databaseUnavailable()));
                 return;
             }
             if (batch.size() == 1) {

@@ -115,8 +115,13 @@ public final class KeysService implements HttpService {
         Instant now = Timestamps.now();
         Instant oldExpire = now.plusSeconds(grace);
         String key = keys.generate();
-        store.rotate(org.id(), keys.hash(key), now, oldExpire);
-        auth.announce(org.id());
+        switch (store.rotate(org.id(), keys.hash(Authenticator.presentedKey(req)), keys.hash(key), now, oldExpire)) {
+            case SUPERSEDED -> throw new ApiException(Status.FORBIDDEN_403, "key_superseded", "Forbidden",
+                    "this API key has been replaced by a rotation and only works until its grace period ends; "
+                            + "rotate with the current key");
+            case UNKNOWN -> throw ApiException.unauthorized("the API key is not valid");
+            case ROTATED -> auth.announce(org.id());
+        }
 
         ObjectNode out = Json.object();
         out.put("organization_id", org.id().toString());

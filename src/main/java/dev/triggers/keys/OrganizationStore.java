@@ -46,19 +46,36 @@ public final class OrganizationStore {
                 .map(OrganizationStore::organization);
     }
 
+    /** What a rotation found: done, or refused: the presented key is superseded (in its grace period), or not valid. */
+    public enum Rotation { ROTATED, SUPERSEDED, UNKNOWN }
+
     /**
-     * Adds {@code newKeyHash} and makes every other key of the organization expire at {@code oldKeysExpireAt}
-     * at the latest (a key already expiring sooner keeps its earlier time).
+     * Replaces the current key {@code presentedKeyHash} with {@code newKeyHash}; every other key of the organization
+     * expires at {@code oldKeysExpireAt} at the latest (a key already expiring sooner keeps its earlier time).
+     *
+     * <p>The presented key's row is locked and re-read here, not taken from a cache: rotations with one key
+     * serialize on that lock, and only the first finds the key still current, so exactly one new key comes out.
+     * A key that already has an expiry (in its grace period) is refused: it would otherwise outlive its own
+     * rotation and retire the owner's new key.
      */
-    public void rotate(UUID orgId, byte[] newKeyHash, Instant now, Instant oldKeysExpireAt) {
-        Transactions.inTransaction(db, tx -> {
+    public Rotation rotate(UUID orgId, byte[] presentedKeyHash, byte[] newKeyHash, Instant now, Instant oldKeysExpireAt) {
+        return Transactions.inTransaction(db, tx -> {
+            Optional<DbRow> presented = tx.get("SELECT expires_at FROM api_keys WHERE key_hash = ? AND org_id = ? FOR UPDATE",
+                    presentedKeyHash, orgId);
+            Instant expiresAt = presented.map(row -> Rows.instant(row, "expires_at")).orElse(null);
+            if (presented.isEmpty() || (expiresAt != null && !now.isBefore(expiresAt))) {
+                return Rotation.UNKNOWN; // gone, or expired though a cache still took it
+            }
+            if (expiresAt != null) {
+                return Rotation.SUPERSEDED;
+            }
             tx.update("UPDATE api_keys SET expires_at = ? WHERE org_id = ? AND (expires_at IS NULL OR expires_at > ?)",
                     Timestamps.sql(oldKeysExpireAt), orgId, Timestamps.sql(oldKeysExpireAt));
             tx.insert("INSERT INTO api_keys (key_hash, org_id, created_at) VALUES (?, ?, ?)",
                     newKeyHash, orgId, Timestamps.sql(now));
             // Keys expired for a day are dead weight; dropping them here keeps the table as small as the live keys.
             tx.delete("DELETE FROM api_keys WHERE org_id = ? AND expires_at < ?", orgId, Timestamps.sql(now.minusSeconds(86_400)));
-            return null;
+            return Rotation.ROTATED;
         });
     }
 

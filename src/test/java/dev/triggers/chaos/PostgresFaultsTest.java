@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,20 +28,25 @@ import static org.hamcrest.Matchers.lessThan;
 import static org.hamcrest.Matchers.lessThanOrEqualTo;
 
 /**
- * PostgreSQL dies under load: only 503 + Retry-After (fast, not after a long hang), readiness 503, no thread or
- * connection leak; PostgreSQL comes back: 201s again without restarting the server.
+ * PostgreSQL dies under load: only 503 + Retry-After, within milliseconds once the outage is known (the circuit is
+ * open), readiness 503, no thread or connection leak; PostgreSQL comes back: 201s again within a bound, without
+ * restarting the server.
  */
 @Tag("chaos")
 class PostgresFaultsTest {
     @Test
     void onlyFast503sWhileThePrimaryIsDownAndRecoveryWithoutRestart() throws Exception {
         try (ScratchPostgres pg = ScratchPostgres.create();
-             ServerProcess server = ServerProcess.start("pg-faults", Map.of("DB_URL", pg.jdbcUrl("postgres"), "REDIS_URL", ""))) {
+             ServerProcess server = ServerProcess.start("pg-faults", Map.of("DB_URL", pg.jdbcUrl("postgres"), "REDIS_URL", "",
+                     "DB_CIRCUIT_PROBE_INTERVAL_MS", "200"))) {
             String key = ChaosSupport.newOrganization(server, "enterprise");
             AtomicBoolean running = new AtomicBoolean(true);
             AtomicBoolean down = new AtomicBoolean(false);
             Map<Integer, AtomicInteger> duringOutage = new ConcurrentHashMap<>();
             List<String> wrong = new CopyOnWriteArrayList<>();
+            AtomicLong knownDownAt = new AtomicLong(Long.MAX_VALUE);
+            List<Long> knownDownMillis = new CopyOnWriteArrayList<>();
+            AtomicLong firstCreatedAt = new AtomicLong(Long.MAX_VALUE);
             ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor();
             for (int c = 0; c < 16; c++) {
                 clients.submit(() -> {
@@ -62,6 +68,14 @@ class PostgresFaultsTest {
                                 if (s == 503 && ms > 3000) {
                                     wrong.add("503 after " + ms + " ms");
                                 }
+                                if (s == 503 && start > knownDownAt.get()) {
+                                    knownDownMillis.add(ms);
+                                }
+                            } else if (s == 201) {
+                                firstCreatedAt.accumulateAndGet(System.nanoTime(), Math::min);
+                            }
+                            if (s == 503) {
+                                Thread.sleep(20); // a client backing off a little; fast 503s would otherwise spin
                             }
                         } catch (Exception e) {
                             wrong.add("no answer: " + e);
@@ -76,12 +90,21 @@ class PostgresFaultsTest {
             pg.kill();
             down.set(true);
             assertThat(awaitReady(server, 503, 5000), is(true));
+            knownDownAt.set(System.nanoTime());
             Thread.sleep(4000);
             assertThat(duringOutage.getOrDefault(503, new AtomicInteger()).get(), greaterThan(10));
             assertThat(gauge(server, "db_pool_total"), lessThanOrEqualTo(gauge(server, "db_pool_max")));
+            List<Long> latencies = knownDownMillis.stream().sorted().toList();
+            assertThat(latencies.size(), greaterThan(100));
+            // Before the circuit each one waited the pool's 1 s; the tail is left room for a CPU shared with other work.
+            assertThat("median of the 503s once the outage is known, ms", latencies.get(latencies.size() / 2), lessThan(100L));
+            assertThat("p95 of the 503s once the outage is known, ms", latencies.get(latencies.size() * 95 / 100), lessThan(500L));
+            assertThat(gauge(server, "db_circuit_open"), is(1));
 
-            pg.start();
+            firstCreatedAt.set(Long.MAX_VALUE);
             down.set(false);
+            pg.start();
+            long back = System.nanoTime();
             assertThat("ready again without a restart", awaitReady(server, 200, 15000), is(true));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
             int status = 0;
@@ -89,6 +112,9 @@ class PostgresFaultsTest {
                 status = server.post("/api/events", key, event("chaos.pg", null, 0)).statusCode();
             }
             assertThat(status, is(201));
+            assertThat("ms from PostgreSQL accepting connections to the first 201",
+                    TimeUnit.NANOSECONDS.toMillis(Math.min(firstCreatedAt.get(), System.nanoTime()) - back), lessThan(3000L));
+            assertThat(gauge(server, "db_circuit_open"), is(0));
             Thread.sleep(2000);
             running.set(false);
             clients.shutdown();

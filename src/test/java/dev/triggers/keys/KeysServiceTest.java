@@ -1,6 +1,12 @@
 package dev.triggers.keys;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -111,6 +117,86 @@ class KeysServiceTest {
         Thread.sleep(1100);
         assertThat(api.get("/api/keys", oldKey).status(), is(401));
         assertThat(api.get("/api/keys", r.json().get("api_key").asText()).status(), is(200));
+    }
+
+    /** A key in its grace period that could rotate would survive its own rotation and retire the owner's new key. */
+    @Test
+    void aSupersededKeyCannotRotate() {
+        String k1 = api.newOrganization();
+        String k2 = api.post("/api/keys/rotate", k1, "{\"grace_seconds\":3600}").json().get("api_key").asText();
+        for (String body : new String[] {null, "{\"grace_seconds\":0}", "{\"grace_seconds\":3600}"}) {
+            Reply r = api.post("/api/keys/rotate", k1, body);
+            assertThat(r.text(), r.status(), is(403));
+            assertThat(r.contentType(), startsWith("application/problem+json"));
+            assertThat(r.json().get("error").asText(), is("key_superseded"));
+        }
+        assertThat(api.get("/api/keys", k1).status(), is(200)); // still in its grace period
+        assertThat(api.get("/api/keys", k2).status(), is(200));
+        Reply again = api.post("/api/keys/rotate", k2, null);
+        assertThat(again.status(), is(200));
+        assertThat(api.get("/api/keys", k2).status(), is(401));
+        assertThat(api.get("/api/keys", again.json().get("api_key").asText()).status(), is(200));
+    }
+
+    /** The rotation checks the stored key, not this instance's cache (another instance may have rotated it). */
+    @Test
+    void aKeySupersededBehindTheCacheCannotRotate() throws Exception {
+        Reply org = api.post("/api/keys/generate", null, "{\"organization_name\":\"stale\"}");
+        String k1 = org.json().get("api_key").asText();
+        assertThat(api.get("/api/keys", k1).status(), is(200)); // cached as current
+        String orgId = org.json().get("organization_id").asText();
+        sql("UPDATE api_keys SET expires_at = now() + interval '1 hour' WHERE org_id = '" + orgId + "'");
+        sql("INSERT INTO api_keys (key_hash, org_id, created_at) VALUES (decode(md5('other instance'), 'hex'), '"
+                + orgId + "', now())");
+        Reply r = api.post("/api/keys/rotate", k1, null);
+        assertThat(r.text(), r.status(), is(403));
+        assertThat(r.json().get("error").asText(), is("key_superseded"));
+        assertThat(count("SELECT count(*) FROM api_keys WHERE org_id = '" + orgId + "' AND expires_at IS NULL"), is(1));
+
+        sql("UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE org_id = '" + orgId + "' AND expires_at IS NOT NULL");
+        Reply expired = api.post("/api/keys/rotate", k1, null);
+        assertThat(expired.text(), expired.status(), is(401));
+    }
+
+    @Test
+    void concurrentRotationsWithOneKeyLeaveExactlyOneNewKey() throws Exception {
+        Reply org = api.post("/api/keys/generate", null, "{\"organization_name\":\"race\"}");
+        String k1 = org.json().get("api_key").asText();
+        List<Callable<Reply>> calls = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            calls.add(() -> api.post("/api/keys/rotate", k1, "{\"grace_seconds\":3600}"));
+        }
+        List<Reply> replies = new ArrayList<>();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (Future<Reply> f : pool.invokeAll(calls)) {
+                replies.add(f.get());
+            }
+        }
+        List<Reply> rotated = replies.stream().filter(r -> r.status() == 200).toList();
+        assertThat(rotated.size(), is(1));
+        for (Reply r : replies) {
+            if (r.status() != 200) {
+                assertThat(r.text(), r.status(), is(403));
+                assertThat(r.json().get("error").asText(), is("key_superseded"));
+            }
+        }
+        String orgId = org.json().get("organization_id").asText();
+        assertThat(count("SELECT count(*) FROM api_keys WHERE org_id = '" + orgId + "' AND expires_at IS NULL"), is(1));
+        assertThat(api.get("/api/keys", rotated.getFirst().json().get("api_key").asText()).status(), is(200));
+    }
+
+    private static void sql(String statement) throws Exception {
+        try (var conn = TestSupport.app().database().connection(); var st = conn.createStatement()) {
+            st.execute(statement);
+        }
+    }
+
+    private static int count(String query) throws Exception {
+        try (var conn = TestSupport.app().database().connection(); var st = conn.createStatement();
+             var rs = st.executeQuery(query)) {
+            rs.next();
+            return rs.getInt(1);
+        }
     }
 
     @Test

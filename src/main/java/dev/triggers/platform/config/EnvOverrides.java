@@ -24,6 +24,7 @@ public final class EnvOverrides {
             Map.entry("DB_PASSWORD", "db.password"),
             Map.entry("DB_POOL_SIZE", "db.pool.max-size"),
             Map.entry("DB_WAL_COMPRESSION", "db.wal-compression"),
+            Map.entry("DB_CIRCUIT_PROBE_INTERVAL_MS", "db.circuit.probe-interval-ms"),
             Map.entry("REDIS_URL", "redis.url"),
             Map.entry("INGEST_WRITERS", "ingest.writers"),
             Map.entry("INGEST_MAX_BATCH_ROWS", "ingest.max-batch-rows"),

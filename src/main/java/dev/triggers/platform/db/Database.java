@@ -19,17 +19,21 @@ import io.helidon.metrics.api.Metrics;
  * The PostgreSQL connection pool and the Helidon DB client over it.
  *
  * <p>The pool's wait for a connection is bounded ({@code db.pool.connection-timeout-ms}); past it callers get an
- * exception that {@link #isUnavailable(Throwable)} recognises and the HTTP layer answers with 503.
+ * exception that {@link #isUnavailable(Throwable)} recognises and the HTTP layer answers with 503. Every
+ * connection is taken through the {@link DbCircuit}: once PostgreSQL is known to be unreachable, that exception
+ * comes at once instead of after the wait.
  */
 public final class Database implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final DbClient dbClient;
     private final Config config;
+    private final DbCircuit circuit;
 
-    private Database(HikariDataSource dataSource, DbClient dbClient, Config config) {
+    private Database(HikariDataSource dataSource, DbClient dbClient, Config config, DbCircuit circuit) {
         this.dataSource = dataSource;
         this.dbClient = dbClient;
         this.config = config;
+        this.circuit = circuit;
     }
 
     public static Database create(Config db) {
@@ -56,17 +60,48 @@ public final class Database implements AutoCloseable {
         ds.addDataSourceProperty("stringtype", "unspecified");
         ds.addDataSourceProperty("ApplicationName", "triggers-api");
         ds.setConnectionInitSql(sessionSetup(db.get("wal-compression").asString().orElse("lz4")));
+        // While the circuit is open nobody waits for the pool, and with no idle connections wanted its connection
+        // adder stops retrying: left running, it backs off to 5 s between attempts and would hold the first
+        // requests after the outage for up to that long. The first request after the outage starts a fresh one.
+        int minIdle = ds.getMinimumIdle();
+        DbCircuit circuit = new DbCircuit(() -> probe(ds), db.get("circuit.probe-interval-ms").asLong().orElse(250L),
+                () -> ds.getHikariConfigMXBean().setMinimumIdle(0), () -> ds.getHikariConfigMXBean().setMinimumIdle(minIdle));
         DbClient client = JdbcClientBuilder.create()
                 .config(db)
                 .connectionPool(() -> {
                     try {
-                        return ds.getConnection();
+                        return connection(ds, circuit);
                     } catch (SQLException e) {
                         throw new DbClientException("no database connection: " + e.getMessage(), e);
                     }
                 })
                 .build();
-        return new Database(ds, client, db);
+        return new Database(ds, client, db, circuit);
+    }
+
+    private static Connection connection(HikariDataSource ds, DbCircuit circuit) throws SQLException {
+        circuit.check();
+        try {
+            return ds.getConnection();
+        } catch (SQLException e) {
+            circuit.failed(e);
+            throw e;
+        }
+    }
+
+    /** A connection of its own, not the pool's: the pool would wait its whole timeout on a PostgreSQL still down. */
+    private static void probe(HikariDataSource ds) throws SQLException {
+        java.util.Properties props = new java.util.Properties();
+        // As strings: the driver reads its settings with getProperty, which sees no Integer or Boolean value.
+        ds.getDataSourceProperties().forEach((k, v) -> props.setProperty(k.toString(), v.toString()));
+        props.setProperty("user", ds.getUsername());
+        props.setProperty("password", ds.getPassword() == null ? "" : ds.getPassword());
+        props.setProperty("ApplicationName", "triggers-api circuit probe");
+        try (Connection c = java.sql.DriverManager.getConnection(ds.getJdbcUrl(), props);
+             java.sql.Statement st = c.createStatement()) {
+            st.setQueryTimeout(2);
+            st.execute("SELECT 1");
+        }
     }
 
     /**
@@ -107,6 +142,8 @@ public final class Database implements AutoCloseable {
         gauge(registry, "db.pool.pending", "requests waiting for a connection", p -> p.getThreadsAwaitingConnection());
         registry.getOrCreate(Gauge.builder("db.pool.max", dataSource, HikariDataSource::getMaximumPoolSize)
                 .description("maximum pool size"));
+        registry.getOrCreate(Gauge.builder("db.circuit.open", circuit, c -> c.isOpen() ? 1 : 0)
+                .description("1 while PostgreSQL is known to be unreachable and requests are refused at once"));
     }
 
     private void gauge(MeterRegistry registry, String name, String description,
@@ -123,7 +160,12 @@ public final class Database implements AutoCloseable {
 
     /** A pooled connection, for the few paths that need one transaction spanning several statements. */
     public Connection connection() throws SQLException {
-        return dataSource.getConnection();
+        return connection(dataSource, circuit);
+    }
+
+    /** Open while PostgreSQL is known to be unreachable: work that needs it is refused at once. */
+    public boolean unreachable() {
+        return circuit.isOpen();
     }
 
     public HikariDataSource dataSource() {
@@ -162,6 +204,7 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
+        circuit.close();
         dbClient.close();
         dataSource.close();
     }

@@ -4,6 +4,7 @@ import java.lang.System.Logger.Level;
 import java.util.Map;
 
 import dev.triggers.platform.db.Database;
+import dev.triggers.platform.db.DbCircuit;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;
@@ -35,7 +36,9 @@ public final class ErrorHandling {
                 })
                 .error(Throwable.class, (req, res, e) -> {
                     if (Database.isUnavailable(e)) {
-                        LOG.log(Level.WARNING, "database unavailable: " + e);
+                        if (!DbCircuit.refused(e)) {
+                            LOG.log(Level.WARNING, "database unavailable: " + e);
+                        }
                         Problems.send(req, res, ApiException.unavailable("the database is unavailable; retry shortly", 2));
                         return;
                     }

@@ -81,12 +81,31 @@ public final class JsonBodies {
             throw new ApiException(Status.UNSUPPORTED_MEDIA_TYPE_415, "unsupported_media_type", "Unsupported Media Type",
                     "the request body must be sent with Content-Type: application/json");
         }
+        String charset = semicolon < 0 ? null : charset(type.substring(semicolon + 1));
+        if (charset != null && !charset.equalsIgnoreCase("utf-8") && !charset.equalsIgnoreCase("utf8")) {
+            throw new ApiException(Status.UNSUPPORTED_MEDIA_TYPE_415, "unsupported_charset", "Unsupported Media Type",
+                    "the request body must be UTF-8 JSON, not charset=" + (charset.length() > 40 ? charset.substring(0, 40) + "…" : charset));
+        }
+    }
+
+    /** The value of a {@code charset} parameter among {@code params} ("a=b; charset=\"x\""), or null. */
+    static String charset(String params) {
+        for (String param : params.split(";")) {
+            int eq = param.indexOf('=');
+            if (eq > 0 && param.substring(0, eq).trim().equalsIgnoreCase("charset")) {
+                String value = param.substring(eq + 1).trim();
+                return value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")
+                        ? value.substring(1, value.length() - 1) : value;
+            }
+        }
+        return null;
     }
 
     static JsonNode parse(byte[] body) {
         if (body.length == 0) {
             throw ApiException.badRequest("malformed_json", "the request body is empty; a JSON object is required");
         }
+        Utf8.require(body);
         try {
             JsonNode node = Json.MAPPER.readTree(body);
             if (node == null || node.isMissingNode()) {
